@@ -1,0 +1,5 @@
+// fastblock/fastblock.hpp — everything fastblock offers, in one include.
+#pragma once
+
+#include <fastblock/core.hpp>
+#include <fastblock/tensor.hpp>

@@ -164,3 +164,22 @@ TEST_CASE("devices other than the CPU are refused with a clear error", "[tensor]
   CHECK_THROWS_AS(zeros({2}).to(cuda), device_error);
   CHECK(zeros({2}).to(cpu).device() == cpu);
 }
+
+TEST_CASE("large host blocks are recycled, and empty_host_cache frees them", "[tensor]") {
+  empty_host_cache();
+  const std::byte* first = nullptr;
+  {
+    const Tensor big = zeros({512, 512});  // 1 MiB: above the cache's 64 KiB threshold
+    first = big.storage().data();
+  }
+  CHECK(host_cache_bytes() >= std::size_t{512} * 512 * 4);
+  const Tensor again = ones({512, 512});
+  CHECK(again.storage().data() == first);  // same size class: the cached block comes back
+  CHECK(again.sum().item<float>() == 512.0f * 512.0f);
+  const Tensor small = zeros({16});  // small blocks bypass the cache
+  CHECK(host_cache_bytes() == 0);
+  { const Tensor other = zeros({300, 300}); }
+  CHECK(host_cache_bytes() > 0);
+  empty_host_cache();
+  CHECK(host_cache_bytes() == 0);
+}

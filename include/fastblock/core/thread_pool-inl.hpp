@@ -111,7 +111,9 @@ FASTBLOCK_FUNC void ThreadPool::throw_bad_grain(std::int64_t grain) {
 FASTBLOCK_FUNC void ThreadPool::parallel_chunks(std::int64_t begin, std::uint64_t n,
                                                 std::uint64_t max_chunks, detail::ChunkRef f) {
   // A few chunks per participant lets fast threads pick up the slack of slow ones.
-  const std::uint64_t participants = static_cast<std::uint64_t>(n_threads_) + 1;
+  // The caller is one of the size() threads: with FASTBLOCK_NUM_THREADS=2 on two cores, two
+  // threads compute, not three (oversubscription made 2 threads slower than 1).
+  const std::uint64_t participants = static_cast<std::uint64_t>(n_threads_);
   const std::uint64_t n_chunks = std::min(max_chunks, participants * chunks_per_thread);
 
   auto state = std::make_shared<detail::ParallelForState>();
@@ -121,7 +123,7 @@ FASTBLOCK_FUNC void ThreadPool::parallel_chunks(std::int64_t begin, std::uint64_
   state->n_chunks = n_chunks;
   state->pending = n_chunks;
 
-  const std::uint64_t helpers = std::min<std::uint64_t>(n_chunks - 1, n_threads_);
+  const std::uint64_t helpers = std::min<std::uint64_t>(n_chunks - 1, participants - 1);
   try {
     for (std::uint64_t h = 0; h < helpers; ++h) {
       enqueue(detail::PoolTask([state, f] { detail::run_parallel_chunks(*state, f); }));

@@ -148,7 +148,8 @@ class ThreadPool {
   ThreadPool(ThreadPool&&) = delete;
   ThreadPool& operator=(ThreadPool&&) = delete;
 
-  /// Number of worker threads (the caller of parallel_for comes on top of these).
+  /// Number of worker threads. parallel_for computes on at most this many threads, counting its
+  /// caller, so a pool of N never oversubscribes N cores.
   [[nodiscard]] std::size_t size() const noexcept { return n_threads_; }
 
   /// Whether the calling thread is one of this pool's workers.
@@ -167,7 +168,8 @@ class ThreadPool {
   /// Calls f(chunk_begin, chunk_end) over contiguous chunks covering [begin, end) exactly once.
   ///
   /// Chunks hold at least `grain` indices (grain >= 1, else value_error); an empty range is a
-  /// no-op. The calling thread runs chunks too and the call returns when all are finished. `f` is
+  /// no-op. The calling thread runs chunks too, with at most size() - 1 workers helping, and the
+  /// call returns when all are finished. `f` is
   /// called concurrently from several threads, so it must be safe to call that way. If chunks
   /// throw, chunks not yet started are skipped and the first exception is rethrown here. Runs
   /// f(begin, end) inline when the range holds fewer than 2 * grain indices or when called from a

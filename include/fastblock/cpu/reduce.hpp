@@ -1,13 +1,12 @@
 // fastblock/cpu/reduce.hpp — the CPU loop behind reductions along one dimension.
 //
 // A contiguous input is viewed as [outer, n, inner] and reduced along n. Each output element is
-// computed by one thread in one fixed order, and whole-tensor sums are split into fixed-size
-// blocks combined in order, so results never depend on the number of threads.
+// computed by one thread in one fixed order, so results never depend on the number of threads
+// (whole-tensor float sums take the vectorised path of cpu/vector_math.hpp).
 #pragma once
 
 #include <cmath>
 #include <cstdint>
-#include <vector>
 
 #include <fastblock/core/thread_pool.hpp>
 
@@ -32,23 +31,6 @@ template <class Acc, class T>
 Acc sum_strided(const T* p, std::int64_t n, std::int64_t stride) {
   Acc acc{0};
   for (std::int64_t i = 0; i < n; ++i) acc += static_cast<Acc>(p[i * stride]);
-  return acc;
-}
-
-/// Sum of a dense array in fixed blocks (deterministic whatever the thread count).
-template <class Acc, class T>
-Acc sum_dense(const T* p, std::int64_t n) {
-  constexpr std::int64_t block = std::int64_t{1} << 14;
-  const std::int64_t blocks = (n + block - 1) / block;
-  if (blocks <= 1) return sum_strided<Acc>(p, n, 1);
-  std::vector<Acc> partial(static_cast<std::size_t>(blocks));
-  default_thread_pool().parallel_for(0, blocks, 1, [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t k = b; k < e; ++k)
-      partial[static_cast<std::size_t>(k)] =
-          sum_strided<Acc>(p + k * block, std::min(block, n - k * block), 1);
-  });
-  Acc acc{0};
-  for (Acc v : partial) acc += v;
   return acc;
 }
 

@@ -10,6 +10,7 @@
 #include <fastblock/cpu/elementwise.hpp>
 #include <fastblock/cpu/matmul.hpp>
 #include <fastblock/cpu/reduce.hpp>
+#include <fastblock/cpu/vector_math.hpp>
 #include <fastblock/tensor/ops.hpp>
 
 namespace fastblock {
@@ -90,13 +91,12 @@ inline Tensor compare(const char* op, Cmp kind, const Tensor& a, const Tensor& b
   });
 }
 
-/// out = f(x) with x converted to float32 (the transcendental functions).
-template <class F>
-Tensor unary_float(const char* op, const Tensor& x, F f) {
+/// out = fn(x) with x converted to float32 (the transcendental functions), vectorised.
+inline Tensor unary_float(const char* op, const Tensor& x, cpu_kernels::FloatFn fn) {
   require_cpu(x, op);
-  const Tensor cx = x.to(float32);
+  const Tensor cx = x.to(float32).contiguous();
   Tensor out(x.shape(), float32);
-  cpu_kernels::map_into<float>(out, f, cpu_kernels::view_of<float>(cx));
+  cpu_kernels::apply_dense(fn, cx.data<float>(), out.data<float>(), x.numel());
   return out;
 }
 
@@ -294,24 +294,19 @@ FASTBLOCK_FUNC Tensor where(const Tensor& cond, Scalar a, Scalar b) {
 // -------------------------------------------------------------------------------------
 
 FASTBLOCK_FUNC Tensor exp(const Tensor& x) {
-  return detail::unary_float("exp", x, [](float v) { return std::exp(v); });
+  return detail::unary_float("exp", x, cpu_kernels::FloatFn::exp);
 }
 FASTBLOCK_FUNC Tensor log(const Tensor& x) {
-  return detail::unary_float("log", x, [](float v) { return std::log(v); });
+  return detail::unary_float("log", x, cpu_kernels::FloatFn::log);
 }
 FASTBLOCK_FUNC Tensor sigmoid(const Tensor& x) {
-  // Two branches so that exp never overflows: 1/(1+e^-v) for v >= 0, e^v/(1+e^v) otherwise.
-  return detail::unary_float("sigmoid", x, [](float v) {
-    if (v >= 0) return 1.0f / (1.0f + std::exp(-v));
-    const float e = std::exp(v);
-    return e / (1.0f + e);
-  });
+  return detail::unary_float("sigmoid", x, cpu_kernels::FloatFn::sigmoid);
 }
 FASTBLOCK_FUNC Tensor tanh(const Tensor& x) {
-  return detail::unary_float("tanh", x, [](float v) { return std::tanh(v); });
+  return detail::unary_float("tanh", x, cpu_kernels::FloatFn::tanh);
 }
 FASTBLOCK_FUNC Tensor sqrt(const Tensor& x) {
-  return detail::unary_float("sqrt", x, [](float v) { return std::sqrt(v); });
+  return detail::unary_float("sqrt", x, cpu_kernels::FloatFn::sqrt);
 }
 FASTBLOCK_FUNC Tensor relu(const Tensor& x) {
   if (x.dtype() == boolean) return x.clone();
@@ -328,9 +323,17 @@ FASTBLOCK_FUNC Tensor abs(const Tensor& x) {
   });
 }
 FASTBLOCK_FUNC Tensor pow(const Tensor& x, Scalar exponent) {
+  detail::require_cpu(x, "pow");
   const auto e = static_cast<float>(exponent.value());
-  if (e == 2.0f) return detail::unary_float("pow", x, [](float v) { return v * v; });
-  return detail::unary_float("pow", x, [e](float v) { return std::pow(v, e); });
+  const Tensor cx = x.to(float32);
+  Tensor out(x.shape(), float32);
+  if (e == 2.0f)
+    cpu_kernels::map_into<float>(
+        out, [](float v) { return v * v; }, cpu_kernels::view_of<float>(cx));
+  else
+    cpu_kernels::map_into<float>(
+        out, [e](float v) { return std::pow(v, e); }, cpu_kernels::view_of<float>(cx));
+  return out;
 }
 FASTBLOCK_FUNC Tensor clamp(const Tensor& x, Scalar lo, Scalar hi) {
   if (lo.value() > hi.value())
@@ -358,13 +361,13 @@ FASTBLOCK_FUNC Tensor sum(const Tensor& x, std::int64_t dim, bool keepdim) {
       detail::require_cpu(x, "sum");
       wrap_dim(dim, x.dim(), "sum");
       Tensor out(x.dim() == 0 || !keepdim ? Shape{} : Shape{1}, float32);
-      *out.data<float>() =
-          static_cast<float>(cpu_kernels::sum_dense<double>(x.data<float>(), x.numel()));
+      *out.data<float>() = static_cast<float>(cpu_kernels::sum_dense(x.data<float>(), x.numel()));
       return out;
     }
     return detail::reduce_along<float, float>(
         "sum", x, dim, keepdim, [](const float* p, std::int64_t n, std::int64_t s) {
-          return static_cast<float>(cpu_kernels::sum_strided<double>(p, n, s));
+          return static_cast<float>(s == 1 ? cpu_kernels::sum_contiguous(p, n)
+                                           : cpu_kernels::sum_strided<double>(p, n, s));
         });
   }
   return detail::reduce_along<std::int64_t, std::int64_t>(

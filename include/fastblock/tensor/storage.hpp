@@ -8,29 +8,24 @@
 
 #include <cstddef>
 #include <memory>
-#include <new>
 
 #include <fastblock/tensor/device.hpp>
+#include <fastblock/tensor/host_allocator.hpp>
 
 namespace fastblock {
 
 /// A shared byte buffer on a device.
 class Storage {
  public:
-  /// Alignment of host allocations: one cache line, enough for AVX-512 loads.
-  static constexpr std::size_t alignment = 64;
-
   Storage() = default;
   /// Wraps memory owned by `owner` (kept alive as long as any tensor uses it).
   Storage(std::shared_ptr<std::byte> data, std::size_t nbytes, Device device)
       : data_(std::move(data)), nbytes_(nbytes), device_(device) {}
 
-  /// Uninitialised, 64-byte aligned host memory.
+  /// Uninitialised, 64-byte aligned host memory (large blocks are recycled; see
+  /// tensor/host_allocator.hpp).
   static Storage allocate_host(std::size_t nbytes) {
-    constexpr auto align = std::align_val_t{alignment};
-    auto* p = static_cast<std::byte*>(::operator new(nbytes == 0 ? 1 : nbytes, align));
-    return {std::shared_ptr<std::byte>(p, [](std::byte* q) { ::operator delete(q, align); }),
-            nbytes, cpu};
+    return {allocate_host_bytes(nbytes), nbytes, cpu};
   }
 
   [[nodiscard]] std::byte* data() const noexcept { return data_.get(); }

@@ -2,4 +2,5 @@
 #pragma once
 
 #include <fastblock/core.hpp>
+#include <fastblock/data.hpp>
 #include <fastblock/tensor.hpp>

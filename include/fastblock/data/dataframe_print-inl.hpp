@@ -138,6 +138,16 @@ FASTBLOCK_FUNC Window frame_window(std::size_t n, const DisplayOptions& o) {
   return fitted / 2 >= 1 ? head_tail(n, fitted / 2, true) : head_tail(n, o.max_rows, false);
 }
 
+/// " " + text, built without operator+: g++ 12 at -O3 reports a false -Wrestrict overlap inside
+/// `" " + std::string` (GCC bug 105651).
+inline std::string space_then(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 1);
+  out.push_back(' ');
+  out.append(text);
+  return out;
+}
+
 /// SeriesFormatter.to_string for a text (or bool) series with the given row labels.
 FASTBLOCK_FUNC std::string format_series(std::size_t total, const Window& w, StrCol index,
                                          StrCol values, const std::string& name,
@@ -148,7 +158,7 @@ FASTBLOCK_FUNC std::string format_series(std::size_t total, const Window& w, Str
   footer += (footer.empty() ? "dtype: " : ", dtype: ") + std::string(dtype);
   if (total == 0) return "Series([], " + footer + ")";
 
-  for (auto& v : values) v = " " + escape_text(v);
+  for (auto& v : values) v = space_then(escape_text(v));
   make_fixed_width(values, Justify::right, 0, o.max_colwidth);
   if (w.truncated) {
     const std::size_t width = text_width(values[w.row_num - 1]);
@@ -186,8 +196,8 @@ FASTBLOCK_FUNC std::vector<StrCol> frame_strcols(const DataFrame& df, const Wind
     const std::size_t header_width = text_width(header);
     StrCol values;
     for (const std::size_t p : w.positions) {
-      values.push_back(
-          " " + escape_text(df.iloc(static_cast<std::int64_t>(p), static_cast<std::int64_t>(j))));
+      values.push_back(space_then(
+          escape_text(df.iloc(static_cast<std::int64_t>(p), static_cast<std::int64_t>(j)))));
     }
     make_fixed_width(values, Justify::right, 0, o.max_colwidth);  // format_array's own pass
     make_fixed_width(values, Justify::right, header_width, o.max_colwidth);

@@ -29,7 +29,7 @@ struct PrintOptions {
   /// Characters per line at which 1-D rows wrap (the indentation counts).
   int linewidth = 80;
   /// Forces scientific notation on (true) or off (false); unset lets the values decide.
-  std::optional<bool> sci_mode;
+  std::optional<bool> sci_mode{};
 };
 
 /// The options `repr` and `operator<<` use by default. This is process-wide state, like PyTorch's

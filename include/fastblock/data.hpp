@@ -1,7 +1,14 @@
-// fastblock/data.hpp — the data layer: DataFrame and CSV, blocks, splitters.
+// fastblock/data.hpp — the data layer: DataFrame and CSV, blocks, splitters, Datasets and
+// DataLoaders.
 #pragma once
 
 #include <fastblock/data/block.hpp>
+#include <fastblock/data/collate.hpp>
 #include <fastblock/data/csv.hpp>
 #include <fastblock/data/dataframe.hpp>
+#include <fastblock/data/dataloader.hpp>
+#include <fastblock/data/dataloaders.hpp>
+#include <fastblock/data/dataset.hpp>
+#include <fastblock/data/datasets.hpp>
+#include <fastblock/data/pipeline.hpp>
 #include <fastblock/data/splitters.hpp>

@@ -1,0 +1,430 @@
+// fastblock/data/dataloader.hpp — mini-batches from a dataset, shuffled, prefetched, reproducible.
+//
+// Contract: `DataLoader(ds, {.bs = 64, .shuffle = true})` is a range of batches; each batch is
+// `collate` of up to bs items (data/collate.hpp), so its type is `collate_t<dataset_item_t<D>>`.
+// Every `begin()` (every range-for) starts a new epoch; `len(dl)` is the number of batches per
+// epoch (ceil(n / bs), or floor with drop_last). The loader owns its dataset (shared with its
+// copies and running epochs, never modified): pass a std::span, or std::move a large vector, to
+// avoid a copy.
+//
+// Reproducibility: epoch e visits the items in the order `Generator::derive(seed, {e})
+// .permutation(n)` (with shuffle; else 0, 1, ..., n-1), and item i is read through
+// `get(i, Generator::derive(seed, {e, i}))` when the dataset has the hook (data/dataset.hpp). So
+// the batches depend on (dataset, options, epoch) and on nothing else: num_workers = 0, 1, 4 or
+// the default give bit-identical batches. The values differ from PyTorch's for the same seed
+// (different generator), and the seed's `first(dl)` prints other letters than the book's.
+//
+// Workers: with num_workers = 0 items load in the consuming thread, one batch at a time. Otherwise
+// batches are built on a thread pool (default_thread_pool() for -1, or a pool of num_workers
+// threads owned by the loader and its copies): up to `prefetch` batches are in flight while the
+// consumer works on the current one, the items of a batch are loaded by several workers, and the
+// worker that loads the last item collates the batch. No task ever waits for another, so this
+// cannot deadlock the shared pool; a loop running inside a default_thread_pool() worker loads
+// synchronously instead.
+//
+// Errors: an exception thrown while loading item i reaches the consumer at that item's batch,
+// from `begin()` or `++it`, as "fastblock::DataLoader: item i failed: <what()>" — the same
+// fastblock exception type for fastblock errors, fastblock::error otherwise, with the original
+// kept as the nested exception (std::rethrow_if_nested). When several items of a batch fail, the
+// one earliest in the batch is reported, whatever the thread count. Collation errors arrive the
+// same way ("batch b failed to collate: ..."). Leaving a loop early (break, exception) or
+// destroying a loader or iterator cancels the batches in flight and waits for their running items
+// to finish: nothing outlives the iterator, and nothing hangs on work that was never started.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <future>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <numeric>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fastblock/core/config.hpp>
+#include <fastblock/core/error.hpp>
+#include <fastblock/core/random.hpp>
+#include <fastblock/core/thread_pool.hpp>
+#include <fastblock/data/collate.hpp>
+#include <fastblock/data/dataset.hpp>
+
+namespace fastblock {
+
+/// The knobs of a DataLoader, by name: `DataLoader(ds, {.bs = 8, .shuffle = true})`.
+struct DataLoaderOptions {
+  /// `num_workers` value meaning "use the workers of default_thread_pool()".
+  static constexpr int default_num_workers = -1;
+
+  /// Items per batch (fastai's bs / batch_size); must be >= 1.
+  std::int64_t bs = 64;
+  /// Visit the items in a new random order every epoch.
+  bool shuffle = false;
+  /// Skip the last batch when it would hold fewer than bs items.
+  bool drop_last = false;
+  /// Seeds the order and every item's generator (see the contract above).
+  std::uint64_t seed = 0;
+  /// 0: load in the consuming thread; n > 0: a pool of n threads; -1: default_thread_pool().
+  int num_workers = default_num_workers;
+  /// Batches built ahead of the consumer when loading on workers; must be >= 1.
+  int prefetch = 2;
+};
+
+namespace detail {
+
+/// Throws value_error naming the first invalid option.
+void validate_options(const DataLoaderOptions& options);
+
+/// Number of batches of an epoch over n items.
+[[nodiscard]] std::size_t batch_count(std::size_t n, std::size_t bs, bool drop_last) noexcept;
+
+/// The visiting order of one epoch (see the contract).
+[[nodiscard]] std::vector<std::size_t> epoch_order(std::size_t n, bool shuffle, std::uint64_t seed,
+                                                   std::uint64_t epoch);
+
+/// Rethrows `error` with `context` prepended to its message: the same type for fastblock's own
+/// exceptions, fastblock::error for others, the original nested inside (std::throw_with_nested).
+[[noreturn]] void rethrow_with_context(std::exception_ptr error, const std::string& context);
+
+/// The exception a batch's future holds when its epoch was abandoned; nobody ever sees it.
+[[nodiscard]] std::exception_ptr cancelled_batch();
+
+/// The error for dereferencing a loader iterator whose batch failed to load.
+[[noreturn]] void throw_no_batch();
+
+/// The error for one_batch() on a loader without batches.
+[[noreturn]] void throw_no_batches(std::size_t n_items, std::int64_t bs, bool drop_last);
+
+/// One batch being loaded: its items, filled by chunks of positions, then collated.
+///
+/// Shared by the consumer and the chunk tasks. Each chunk loads its positions in order and stops
+/// at its first failure; the failure earliest in the batch wins, so the reported item does not
+/// depend on how the batch was split. The chunk that finishes last collates the batch (or records
+/// the error) in the promise, after which no task touches the dataset again.
+template <class D>
+class BatchJob {
+ public:
+  using Item = dataset_item_t<D>;
+  using Batch = collate_t<Item>;
+
+  /// The job of batch `batch` of `epoch`: the dataset positions `indices`, in `n_chunks` chunks.
+  BatchJob(const D& dataset, std::uint64_t seed, std::uint64_t epoch, std::size_t batch,
+           std::vector<std::size_t> indices, std::size_t n_chunks)
+      : dataset_(&dataset),
+        seed_(seed),
+        epoch_(epoch),
+        batch_(batch),
+        indices_(std::move(indices)),
+        slots_(indices_.size()),
+        n_chunks_(n_chunks),
+        remaining_(n_chunks) {}
+
+  /// The batch, or the error of its first failing item; call once.
+  [[nodiscard]] std::future<Batch> future() { return promise_.get_future(); }
+  /// Number of chunks the items are split into.
+  [[nodiscard]] std::size_t n_chunks() const noexcept { return n_chunks_; }
+
+  /// Asks the chunks not started on an item yet to skip the rest of their work.
+  void cancel() noexcept { cancelled_.store(true, std::memory_order_relaxed); }
+
+  /// Loads the positions of chunk `chunk`; the last chunk to finish completes the promise.
+  void run_chunk(std::size_t chunk) noexcept {
+    const std::size_t n = indices_.size();
+    const std::size_t lo = chunk * n / n_chunks_, hi = (chunk + 1) * n / n_chunks_;
+    for (std::size_t k = lo; k < hi; ++k) {
+      if (cancelled_.load(std::memory_order_relaxed)) break;
+      try {
+        const std::size_t i = indices_[k];
+        if constexpr (RandomAccessDataset<D>) {
+          Generator rng = Generator::derive(seed_, {epoch_, static_cast<std::uint64_t>(i)});
+          slots_[k].emplace(fastblock::get_item(*dataset_, i, rng));
+        } else {
+          slots_[k].emplace((*dataset_)[i]);
+        }
+      } catch (...) {
+        const std::lock_guard lock(mutex_);
+        if (k < failed_at_) {
+          failed_at_ = k;
+          error_ = std::current_exception();
+        }
+        break;
+      }
+    }
+    if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) finish();
+  }
+
+ private:
+  void finish() noexcept {
+    std::exception_ptr failure;
+    std::optional<Batch> batch;
+    if (cancelled_.load(std::memory_order_relaxed)) {
+      failure = cancelled_batch();
+    } else if (error_) {
+      try {
+        rethrow_with_context(error_, "fastblock::DataLoader: item " +
+                                         std::to_string(indices_[failed_at_]) + " failed: ");
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    } else {
+      try {
+        std::vector<const Item*> items;
+        items.reserve(slots_.size());
+        for (const std::optional<Item>& slot : slots_) items.push_back(&*slot);
+        batch.emplace(fastblock::collate(BatchView<Item>(items)));
+      } catch (...) {
+        try {
+          rethrow_with_context(
+              std::current_exception(),
+              "fastblock::DataLoader: batch " + std::to_string(batch_) + " failed to collate: ");
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      }
+    }
+    // Items are freed here, by the worker, before the consumer can be released.
+    slots_.clear();
+    error_ = nullptr;
+    if (failure) {
+      promise_.set_exception(std::move(failure));
+    } else {
+      promise_.set_value(std::move(*batch));
+    }
+  }
+
+  const D* dataset_;
+  std::uint64_t seed_, epoch_;
+  std::size_t batch_;
+  std::vector<std::size_t> indices_;
+  std::vector<std::optional<Item>> slots_;
+  std::size_t n_chunks_;
+  std::atomic<std::size_t> remaining_;
+  std::atomic<bool> cancelled_{false};
+  std::mutex mutex_;
+  std::size_t failed_at_ = std::numeric_limits<std::size_t>::max();  // guarded by mutex_
+  std::exception_ptr error_;                                         // guarded by mutex_
+  std::promise<Batch> promise_;
+};
+
+/// One pass over the dataset: the order, the batches in flight and the current batch.
+///
+/// Owns a share of the dataset and of the loader's pool, so it stays valid if the loader goes
+/// first. Its destructor cancels what is in flight and waits for it.
+template <class D>
+class EpochRun {
+ public:
+  using Batch = collate_t<dataset_item_t<D>>;
+
+  /// Epoch `epoch` of `dataset`, stopping after `max_batches` batches (1 for one_batch()).
+  EpochRun(std::shared_ptr<const D> dataset, const DataLoaderOptions& options, std::uint64_t epoch,
+           std::shared_ptr<ThreadPool> own_pool, std::size_t max_batches)
+      : dataset_(std::move(dataset)),
+        own_pool_(std::move(own_pool)),
+        seed_(options.seed),
+        epoch_(epoch),
+        bs_(static_cast<std::size_t>(options.bs)),
+        order_(epoch_order(fastblock::len(*dataset_), options.shuffle, options.seed, epoch)) {
+    n_batches_ = std::min(batch_count(order_.size(), bs_, options.drop_last), max_batches);
+    if (options.num_workers != 0) {
+      pool_ = own_pool_ ? own_pool_.get() : &default_thread_pool();
+      // Waiting on tasks of the pool we run on could deadlock it: load here instead.
+      if (pool_->in_worker()) pool_ = nullptr;
+    }
+    depth_ = pool_ ? static_cast<std::size_t>(options.prefetch) : 1;
+  }
+
+  EpochRun(const EpochRun&) = delete;
+  EpochRun& operator=(const EpochRun&) = delete;
+
+  ~EpochRun() {
+    for (Pending& p : pending_) p.job->cancel();
+    for (Pending& p : pending_) p.result.wait();
+  }
+
+  /// Whether advance() went past the last batch.
+  [[nodiscard]] bool done() const noexcept { return done_; }
+
+  /// The batch advance() loaded; throws when it failed to load.
+  [[nodiscard]] Batch& current() {
+    if (!current_) throw_no_batch();
+    return *current_;
+  }
+
+  /// Moves to the next batch, waiting for it; rethrows the error of a batch that failed.
+  void advance() {
+    current_.reset();
+    if (consumed_ == n_batches_) {
+      done_ = true;
+      return;
+    }
+    fill();
+    Pending next = std::move(pending_.front());
+    pending_.pop_front();
+    ++consumed_;
+    current_.emplace(next.result.get());
+    // Keep `prefetch` batches in flight while the consumer works on this one.
+    if (pool_) fill();
+  }
+
+ private:
+  struct Pending {
+    std::shared_ptr<BatchJob<D>> job;
+    std::future<Batch> result;
+  };
+
+  void fill() {
+    while (pending_.size() < depth_ && submitted_ < n_batches_) submit(submitted_++);
+  }
+
+  void submit(std::size_t b) {
+    const std::size_t lo = b * bs_, hi = std::min(lo + bs_, order_.size());
+    std::vector<std::size_t> indices(order_.begin() + static_cast<std::ptrdiff_t>(lo),
+                                     order_.begin() + static_cast<std::ptrdiff_t>(hi));
+    const std::size_t n_chunks = pool_ ? std::min(hi - lo, pool_->size()) : 1;
+    auto job =
+        std::make_shared<BatchJob<D>>(*dataset_, seed_, epoch_, b, std::move(indices), n_chunks);
+    pending_.push_back({job, job->future()});
+    for (std::size_t c = 0; c < n_chunks; ++c) {
+      if (!pool_) {
+        job->run_chunk(c);
+        continue;
+      }
+      try {
+        (void)pool_->submit([job, c] { job->run_chunk(c); });
+      } catch (...) {
+        job->run_chunk(c);  // could not queue it (out of memory): do it here
+      }
+    }
+  }
+
+  std::shared_ptr<const D> dataset_;
+  std::shared_ptr<ThreadPool> own_pool_;
+  ThreadPool* pool_ = nullptr;  // null: load in the consuming thread
+  std::uint64_t seed_, epoch_;
+  std::size_t bs_;
+  std::vector<std::size_t> order_;
+  std::size_t n_batches_ = 0, depth_ = 1, submitted_ = 0, consumed_ = 0;
+  bool done_ = false;
+  std::deque<Pending> pending_;
+  std::optional<Batch> current_;
+};
+
+}  // namespace detail
+
+/// Batches of a dataset: fastai's / PyTorch's DataLoader (see the contract above).
+template <Dataset D>
+class DataLoader {
+ public:
+  /// The dataset type the loader owns.
+  using dataset_type = D;
+  /// What the dataset yields.
+  using item_type = dataset_item_t<D>;
+  /// What the loader yields: `collate_t<item_type>`.
+  using batch_type = collate_t<item_type>;
+
+  /// Input iterator over one epoch's batches; move-only, and it owns the epoch's work.
+  class iterator {
+   public:
+    /// Iterator traits: a single-pass (input) iterator over batches.
+    using value_type = batch_type;
+    using reference = batch_type&;
+    using difference_type = std::ptrdiff_t;
+    using iterator_concept = std::input_iterator_tag;
+
+    /// An iterator that equals end() (what a moved-from iterator also is).
+    iterator() = default;
+
+    /// The current batch; may be moved from (`auto batch = std::move(*it)`).
+    batch_type& operator*() const { return run_->current(); }
+    /// Member access to the current batch.
+    batch_type* operator->() const { return &run_->current(); }
+    /// Waits for the next batch; throws the error of a batch that failed to load.
+    iterator& operator++() {
+      run_->advance();
+      return *this;
+    }
+    /// Same as ++it (input iterators need not return a copy).
+    void operator++(int) { ++*this; }
+    /// True once the epoch has no batch left.
+    friend bool operator==(const iterator& it, std::default_sentinel_t) noexcept {
+      return !it.run_ || it.run_->done();
+    }
+
+   private:
+    friend class DataLoader;
+    explicit iterator(std::unique_ptr<detail::EpochRun<D>> run) : run_(std::move(run)) {}
+    std::unique_ptr<detail::EpochRun<D>> run_;
+  };
+
+  /// Takes ownership of `dataset`; throws value_error for an invalid option.
+  explicit DataLoader(D dataset, DataLoaderOptions options = {})
+      : dataset_(std::make_shared<const D>(std::move(dataset))), options_(options) {
+    static_assert(detail::check_collatable<item_type>() || true);  // the message, once
+    detail::validate_options(options_);
+    if (options_.num_workers > 0)
+      pool_ = std::make_shared<ThreadPool>(static_cast<std::size_t>(options_.num_workers));
+  }
+
+  /// Starts epoch `epoch()` and waits for its first batch; the next begin() is the next epoch.
+  iterator begin() {
+    iterator it(make_run(epoch_++, std::numeric_limits<std::size_t>::max()));
+    it.run_->advance();
+    return it;
+  }
+  /// The end of every epoch; compare iterators with it.
+  [[nodiscard]] std::default_sentinel_t end() const noexcept { return {}; }
+
+  /// Batches per epoch: `len(dl)`.
+  [[nodiscard]] std::size_t size() const noexcept {
+    return detail::batch_count(fastblock::len(*dataset_), static_cast<std::size_t>(options_.bs),
+                               options_.drop_last);
+  }
+
+  /// The first batch of the epoch the next begin() starts, without starting it (so looking at a
+  /// batch before training changes nothing). Throws index_error when there is no batch.
+  [[nodiscard]] batch_type one_batch() const {
+    if (size() == 0)
+      detail::throw_no_batches(fastblock::len(*dataset_), options_.bs, options_.drop_last);
+    auto run = make_run(epoch_, 1);
+    run->advance();
+    return std::move(run->current());
+  }
+
+  /// The epoch the next begin() starts (0 for a new loader).
+  [[nodiscard]] std::uint64_t epoch() const noexcept { return epoch_; }
+  /// Makes the next begin() start epoch `epoch` (to resume training, or to replay an epoch).
+  void set_epoch(std::uint64_t epoch) noexcept { epoch_ = epoch; }
+
+  /// The dataset the batches come from (fastai's `dl.dataset`).
+  [[nodiscard]] const D& dataset() const noexcept { return *dataset_; }
+  /// The options the loader was built with.
+  [[nodiscard]] const DataLoaderOptions& options() const noexcept { return options_; }
+  /// Items per batch (fastai's `dl.bs`).
+  [[nodiscard]] std::int64_t bs() const noexcept { return options_.bs; }
+  /// Items in the dataset (fastai's `dl.n`).
+  [[nodiscard]] std::size_t n() const noexcept { return fastblock::len(*dataset_); }
+
+ private:
+  [[nodiscard]] std::unique_ptr<detail::EpochRun<D>> make_run(std::uint64_t epoch,
+                                                              std::size_t max_batches) const {
+    return std::make_unique<detail::EpochRun<D>>(dataset_, options_, epoch, pool_, max_batches);
+  }
+
+  std::shared_ptr<const D> dataset_;
+  DataLoaderOptions options_;
+  std::shared_ptr<ThreadPool> pool_;  // only for num_workers > 0; shared by copies
+  std::uint64_t epoch_ = 0;
+};
+
+}  // namespace fastblock
+
+#if FASTBLOCK_HEADER_ONLY
+#include <fastblock/data/dataloader-inl.hpp>
+#endif

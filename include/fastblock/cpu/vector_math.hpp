@@ -60,15 +60,12 @@ inline double sum_contiguous(const float* p, std::int64_t n) {
 /// Sum of a dense float array: vectorised float sums over fixed blocks of 16384, added in double
 /// in block order, so the result does not depend on the number of threads.
 inline double sum_dense(const float* p, std::int64_t n) {
-  constexpr std::int64_t block = sum_block;
-  const std::int64_t blocks = (n + block - 1) / block;
+  const std::int64_t blocks = (n + sum_block - 1) / sum_block;
   std::vector<double> partial(static_cast<std::size_t>(blocks));
   default_thread_pool().parallel_for(0, blocks, 4, [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t k = b; k < e; ++k) {
-      const std::int64_t len = std::min(block, n - k * block);
+    for (std::int64_t k = b; k < e; ++k)
       partial[static_cast<std::size_t>(k)] =
-          Eigen::Map<const Eigen::ArrayXf>(p + k * block, len).sum();
-    }
+          sum_contiguous(p + k * sum_block, std::min(sum_block, n - k * sum_block));
   });
   double acc = 0;
   for (double v : partial) acc += v;

@@ -4,6 +4,8 @@
 //   bench_csv [--rows N] [--reps N] [--keep]
 // With --keep the generated file is left in place and its path printed, so that
 // bench/compare_csv.py can time pandas.read_csv on the very same bytes.
+#include "bench_common.hpp"
+
 #include <fastblock/data/csv.hpp>
 
 #include <algorithm>
@@ -48,16 +50,6 @@ std::uintmax_t write_pascal_like(const fs::path& path, std::int64_t rows) {
   return fs::file_size(path);
 }
 
-/// A field of /proc/self/status in MiB ("VmHWM" is the peak resident set), or -1 if unknown.
-double status_mib(const char* field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::stod(line.substr(std::strlen(field) + 1)) / 1024.0;
-  }
-  return -1.0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -82,7 +74,7 @@ int main(int argc, char** argv) {
 
   // Start the peak-memory count here, so that it covers reading and not the generation above.
   std::ofstream("/proc/self/clear_refs") << "5";
-  const double rss_before = status_mib("VmRSS:");
+  const double rss_before = bench::status_mib("VmRSS:");
 
   std::vector<double> ms;
   std::size_t read_rows = 0;
@@ -99,7 +91,7 @@ int main(int argc, char** argv) {
               median, static_cast<double>(read_rows) / (median * 1e3), mb / (median * 1e-3),
               ms.front(), ms.back());
   std::printf("peak RSS (VmHWM) %8.1f MiB while reading, from %.1f MiB before\n",
-              status_mib("VmHWM:"), rss_before);
+              bench::status_mib("VmHWM:"), rss_before);
 
   if (keep) {
     std::printf("kept %s; time pandas on it with:\n  python3 bench/compare_csv.py %s %.3f\n",

@@ -3,6 +3,8 @@
 // loading in the consuming thread (num_workers = 0) and once on default_thread_pool().
 // Prints batches/s, items/s and the process's peak resident memory (VmHWM); asserts nothing.
 //   bench_dataloader [--items N] [--epochs E]
+#include "bench_common.hpp"
+
 #include <fastblock/data/dataloader.hpp>
 #include <fastblock/tensor/tensor.hpp>
 
@@ -33,15 +35,6 @@ struct SyntheticImages {
     return {img, static_cast<std::int64_t>(i % 20)};
   }
 };
-
-/// Peak resident set size in MiB, from /proc/self/status (0 where that file does not exist).
-double peak_rss_mib() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
-  return 0.0;
-}
 
 void run(const char* name, std::size_t n_items, int epochs, int num_workers) {
   auto dl = DataLoader(SyntheticImages{n_items},
@@ -79,5 +72,5 @@ int main(int argc, char** argv) {
   const std::string pooled =
       "num_workers = default (" + std::to_string(default_thread_pool().size()) + ")";
   run(pooled.c_str(), n_items, epochs, DataLoaderOptions::default_num_workers);
-  std::printf("peak RSS (VmHWM): %.1f MiB\n", peak_rss_mib());
+  std::printf("peak RSS (VmHWM): %.1f MiB\n", bench::peak_rss_mib());
 }

@@ -361,3 +361,13 @@ TEST_CASE("to_raw turns what a getter returned into the block's raw type",
   CHECK(fb::loss_name(fb::RegressionBlock::loss_kind) == "MSELossFlat");
   CHECK(fb::loss_name(fb::LossKind::none) == "none");
 }
+
+TEST_CASE("CategoryMap indexed by a tensor gives a LabelList", "[data][blocks]") {
+  const fb::CategoryMap vocab({"bottle", "cat", "dog"});
+  CHECK(fb::repr(vocab[fb::tensor({std::int64_t{0}})]) == "(#1) ['bottle']");
+  CHECK(vocab[fb::tensor({std::int64_t{2}, std::int64_t{1}})] == fb::LabelList{"dog", "cat"});
+  CHECK(vocab[fb::scalar_tensor(std::int64_t{1})] == fb::LabelList{"cat"});
+  CHECK_THROWS_AS(vocab[fb::tensor({std::int64_t{3}})], fb::index_error);
+  CHECK_THROWS_AS(vocab[fb::tensor({0.5f})], fb::dtype_error);
+  CHECK_THROWS_AS(vocab[fb::zeros({1, 1}).to(fb::int64)], fb::shape_error);
+}

@@ -185,3 +185,21 @@ TEST_CASE("collate: errors name the item, what it has and what was expected", "[
 }
 
 }  // namespace
+
+TEST_CASE("collate keeps typed tensors typed", "[data][collate]") {
+  namespace fb = fastblock;
+  const std::vector<fb::TensorMultiCategory> ys = {fb::TensorMultiCategory(fb::tensor({0.f, 1.f})),
+                                                   fb::TensorMultiCategory(fb::tensor({1.f, 1.f}))};
+  const fb::TensorMultiCategory batch = fb::collate(ys);
+  CHECK(fb::repr(batch) == "TensorMultiCategory([[0., 1.],\n                     [1., 1.]])");
+  const std::vector<std::tuple<fb::TensorCategory, int>> items = {
+      {fb::TensorCategory(fb::scalar_tensor(std::int64_t{3})), 1},
+      {fb::TensorCategory(fb::scalar_tensor(std::int64_t{5})), 2}};
+  const auto [cats, ints] = fb::collate(items);
+  static_assert(std::is_same_v<std::remove_const_t<decltype(cats)>, fb::TensorCategory>);
+  CHECK(fb::repr(cats) == "TensorCategory([3, 5])");
+  // Mismatched shapes name the item, as for plain tensors.
+  const std::vector<fb::TensorMultiCategory> ragged = {fb::TensorMultiCategory(fb::zeros({2})),
+                                                       fb::TensorMultiCategory(fb::zeros({3}))};
+  CHECK_THROWS_AS(fb::collate(ragged), fb::shape_error);
+}

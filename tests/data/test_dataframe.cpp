@@ -951,3 +951,14 @@ TEST_CASE("DataFrame shape, index_where, filter, reset_index, equals", "[data][f
   changed["labels"] = Column("labels", strings({"chair", "car", "horse person", "car", "dog"}));
   CHECK_FALSE(changed.equals(df));
 }
+
+TEST_CASE("seed: df.iloc[:,0] is the first column, by position", "[data][dataframe][seed]") {
+  const DataFrame df = pascal(5011);
+  CHECK(repr(df.iloc(Slice{}, 0)) == repr(df["fname"]));
+  CHECK(repr(df.iloc(Slice{}, -1)) == repr(df["is_valid"]));
+  const Column part = df.iloc(Slice{1, 4}, 1);
+  CHECK(part.name() == "labels");
+  CHECK(part.index() == std::vector<std::int64_t>{1, 2, 3});
+  CHECK(part.tolist() == std::vector<std::string>{"car", "horse person", "bicycle"});
+  CHECK_THROWS_AS(df.iloc(Slice{}, 3), index_error);
+}

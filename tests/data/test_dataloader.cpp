@@ -386,3 +386,33 @@ TEST_CASE("DataLoader is an input range", "[data][dataloader]") {
 }
 
 }  // namespace
+
+TEST_CASE("DataLoader: after_batch transforms every batch, reproducibly", "[data][dataloader]") {
+  namespace fb = fastblock;
+  std::vector<std::int64_t> items(10);
+  for (std::size_t i = 0; i < items.size(); ++i) items[i] = static_cast<std::int64_t>(i);
+  // Adds a random offset drawn from the batch's generator; returns another type (a pair).
+  const auto after = [](fb::Tensor&& b, fb::Generator& rng) {
+    const std::int64_t offset = rng.randint(0, 1000);
+    return std::pair<fb::Tensor, std::int64_t>(b + offset, offset);
+  };
+  const auto run = [&](int workers) {
+    auto dl =
+        fb::DataLoader(items, {.bs = 4, .shuffle = true, .seed = 3, .num_workers = workers}, after);
+    static_assert(std::is_same_v<decltype(dl)::batch_type, std::pair<fb::Tensor, std::int64_t>>);
+    std::vector<std::int64_t> seen;
+    for (const auto& [b, offset] : dl)
+      for (const std::int64_t v : b.contiguous().span<std::int64_t>()) seen.push_back(v - offset);
+    std::vector<std::int64_t> offsets;
+    for (const auto& [b, offset] : dl) offsets.push_back(offset);
+    return std::pair(seen, offsets);
+  };
+  const auto [seen, offsets] = run(0);
+  CHECK(seen.size() == 10);
+  std::vector<std::int64_t> sorted = seen;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(sorted == items);
+  CHECK(offsets.size() == 3);
+  CHECK(run(2) == run(0));
+  CHECK(run(-1) == run(0));
+}

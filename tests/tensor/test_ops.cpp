@@ -259,3 +259,21 @@ TEST_CASE("equal and allclose compare whole tensors", "[ops]") {
   CHECK_FALSE(allclose(tensor({1.0f}), tensor({1.1f})));
   CHECK_FALSE(allclose(tensor({std::nanf("")}), tensor({std::nanf("")})));
 }
+
+TEST_CASE("where(cond) gives the indices of true elements per dimension", "[tensor][ops]") {
+  // The seed's `torch.where(dsets.train[0][1]==1.)[0]`.
+  const Tensor y = tensor({0.f, 0.f, 1.f, 0.f, 1.f});
+  const auto idxs = where(y == 1.);
+  REQUIRE(idxs.size() == 1);
+  CHECK(repr(idxs[0]) == "tensor([2, 4])");
+  const auto rc = where(tensor({{true, false}, {false, true}, {true, true}}));
+  REQUIRE(rc.size() == 2);
+  CHECK(repr(rc[0]) == "tensor([0, 1, 2, 2])");
+  CHECK(repr(rc[1]) == "tensor([0, 1, 0, 1])");
+  // A non-contiguous view, no true element, and a non-bool argument.
+  const auto t = where(tensor({{true, false}, {true, false}}).t());
+  CHECK(repr(t[0]) == "tensor([0, 0])");
+  CHECK(repr(t[1]) == "tensor([0, 1])");
+  CHECK(where(zeros({3}) == 1.)[0].numel() == 0);
+  CHECK_THROWS_AS(where(zeros({3})), dtype_error);
+}

@@ -9,6 +9,8 @@
 //   * float, double             -> float32 Tensor [bs] (fastblock has no float64)
 //   * std::vector<arithmetic>   -> 2-D Tensor [bs, n] of the dtype above; every vector has length n
 //   * Tensor                    -> Tensor [bs, ...] stacking the items (one shape, one dtype)
+//   * a typed tensor            -> the same type, stacked: TensorMultiCategory items give a
+//                                  TensorMultiCategory [bs, n] (data/typed_tensor.hpp)
 //   * std::string               -> std::vector<std::string>
 // Mismatched shapes, dtypes or lengths throw shape_error / dtype_error naming the item's position
 // in the batch, what it has and what item 0 set as expected. An empty batch collates to empty
@@ -37,6 +39,7 @@
 
 #include <fastblock/core/config.hpp>
 #include <fastblock/core/error.hpp>
+#include <fastblock/data/typed_tensor.hpp>
 #include <fastblock/tensor/factory.hpp>
 #include <fastblock/tensor/tensor.hpp>
 
@@ -220,6 +223,19 @@ struct Collate<std::vector<T, A>> {
 template <>
 struct Collate<Tensor> {
   static Tensor collate(BatchView<Tensor> items) { return detail::stack_batch(items); }
+};
+
+/// Typed tensors stack like tensors and keep their type (TensorCategory items give a 1-D
+/// TensorCategory). A typed tensor with more state than its data (points that carry their image
+/// size) specializes Collate itself; an explicit specialization wins over this one.
+template <TypedTensorType T>
+struct Collate<T> {
+  static T collate(BatchView<T> items) {
+    std::vector<const Tensor*> tensors;
+    tensors.reserve(items.size());
+    for (const T& item : items) tensors.push_back(&item.as_tensor());
+    return T(detail::stack_batch(BatchView<Tensor>(tensors)));
+  }
 };
 
 /// Strings stay strings: a batch of them is the list of them (PyTorch gives a tuple of str).

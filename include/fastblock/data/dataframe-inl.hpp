@@ -492,6 +492,14 @@ FASTBLOCK_FUNC DataFrame DataFrame::iloc(const Slice& rows) const& {
   return take(detail::pandas::slice_positions(rows, rows_));
 }
 
+FASTBLOCK_FUNC Column DataFrame::iloc(const Slice& rows, std::int64_t j) const {
+  const std::size_t column = detail::pandas::iloc_position(j, columns_.size(), "column");
+  const std::vector<std::size_t> positions = detail::pandas::slice_positions(rows, rows_);
+  Column out = columns_[column].take(positions);
+  out.labels_ = detail::pandas::take_labels(labels_, positions);
+  return out;
+}
+
 FASTBLOCK_FUNC DataFrame DataFrame::head(std::int64_t n) const { return iloc(Slice{{}, n}); }
 
 FASTBLOCK_FUNC DataFrame DataFrame::tail(std::int64_t n) const {

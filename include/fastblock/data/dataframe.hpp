@@ -530,6 +530,9 @@ class DataFrame {
   std::string_view iloc(std::int64_t i, std::int64_t j) && = delete;
   /// The rows of a slice (pandas' `df.iloc[start:stop:step]`), keeping their labels.
   DataFrame iloc(const Slice& rows) const&;
+  /// Column `j` (negative counts from the end) over the rows of a slice, keeping their labels:
+  /// pandas' `df.iloc[:, 0]` is `df.iloc(Slice{}, 0)`. Throws index_error for a bad `j`.
+  Column iloc(const Slice& rows, std::int64_t j) const;
   /// Row `i`, as iloc(i) (the fastai name for what a Datasets item is built from).
   Row row(std::int64_t i) const& { return iloc(i); }
   /// Deleted: the row would refer to a temporary frame.

@@ -1,7 +1,9 @@
 // fastblock/data/dataloader.hpp — mini-batches from a dataset, shuffled, prefetched, reproducible.
 //
 // Contract: `DataLoader(ds, {.bs = 64, .shuffle = true})` is a range of batches; each batch is
-// `collate` of up to bs items (data/collate.hpp), so its type is `collate_t<dataset_item_t<D>>`.
+// `collate` of up to bs items (data/collate.hpp), so its type is `collate_t<dataset_item_t<D>>`;
+// `DataLoader(ds, options, after_batch)` passes every batch through `after_batch(batch, rng)`
+// (fastai's after_batch, where DataBlock's batch_tfms run) and yields what that returns.
 // Every `begin()` (every range-for) starts a new epoch; `len(dl)` is the number of batches per
 // epoch (ceil(n / bs), or floor with drop_last). The loader owns its dataset (shared with its
 // copies and running epochs, never modified): pass a std::span, or std::move a large vector, to
@@ -38,6 +40,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <future>
 #include <iterator>
 #include <limits>
@@ -46,6 +49,7 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -57,6 +61,37 @@
 #include <fastblock/data/dataset.hpp>
 
 namespace fastblock {
+
+/// The after_batch of a loader that has none: the collated batch is the batch.
+struct NoBatchTransform {};
+
+namespace detail {
+
+/// A loader's after_batch: `f(Batch&&, Generator&)` returning the new batch.
+template <class F, class Batch>
+concept BatchTransformFor = std::invocable<const F&, Batch&&, Generator&> &&
+    !std::is_void_v<std::invoke_result_t<const F&, Batch&&, Generator&>>;
+
+/// What a loader yields: the collated batch, through after_batch when there is one (when
+/// after_batch is not one, the collated batch, after DataLoader's static_assert has said so).
+template <class AfterBatch, class Batch>
+struct after_batch_result {
+  using type = Batch;
+};
+template <class AfterBatch, class Batch>
+requires BatchTransformFor<AfterBatch, Batch>
+struct after_batch_result<AfterBatch, Batch> {
+  using type = std::remove_cvref_t<std::invoke_result_t<const AfterBatch&, Batch&&, Generator&>>;
+};
+
+/// The stream key that tells a batch's generator from the items' ({epoch, i}).
+inline constexpr std::uint64_t batch_stream_key = 0x6261746368ULL;  // "batch"
+
+}  // namespace detail
+
+/// What a DataLoader over items of type `Item` yields, with after_batch `AfterBatch`.
+template <class Item, class AfterBatch = NoBatchTransform>
+using loader_batch_t = typename detail::after_batch_result<AfterBatch, collate_t<Item>>::type;
 
 /// The knobs of a DataLoader, by name: `DataLoader(ds, {.bs = 8, .shuffle = true})`.
 struct DataLoaderOptions {
@@ -108,16 +143,18 @@ void validate_options(const DataLoaderOptions& options);
 /// at its first failure; the failure earliest in the batch wins, so the reported item does not
 /// depend on how the batch was split. The chunk that finishes last collates the batch (or records
 /// the error) in the promise, after which no task touches the dataset again.
-template <class D>
+template <class D, class AfterBatch>
 class BatchJob {
  public:
   using Item = dataset_item_t<D>;
-  using Batch = collate_t<Item>;
+  using Batch = loader_batch_t<Item, AfterBatch>;
 
-  /// The job of batch `batch` of `epoch`: the dataset positions `indices`, in `n_chunks` chunks.
-  BatchJob(const D& dataset, std::uint64_t seed, std::uint64_t epoch, std::size_t batch,
-           std::vector<std::size_t> indices, std::size_t n_chunks)
+  /// The job of batch `batch` of `epoch`: the dataset positions `indices`, in `n_chunks` chunks;
+  /// the finished batch goes through `after_batch`.
+  BatchJob(const D& dataset, const AfterBatch& after_batch, std::uint64_t seed, std::uint64_t epoch,
+           std::size_t batch, std::vector<std::size_t> indices, std::size_t n_chunks)
       : dataset_(&dataset),
+        after_batch_(&after_batch),
         seed_(seed),
         epoch_(epoch),
         batch_(batch),
@@ -178,7 +215,14 @@ class BatchJob {
         std::vector<const Item*> items;
         items.reserve(slots_.size());
         for (const std::optional<Item>& slot : slots_) items.push_back(&*slot);
-        batch.emplace(fastblock::collate(BatchView<Item>(items)));
+        if constexpr (std::same_as<AfterBatch, NoBatchTransform>) {
+          batch.emplace(fastblock::collate(BatchView<Item>(items)));
+        } else {
+          Generator rng = Generator::derive(
+              seed_, {epoch_, static_cast<std::uint64_t>(batch_), batch_stream_key});
+          batch.emplace(
+              std::invoke(*after_batch_, fastblock::collate(BatchView<Item>(items)), rng));
+        }
       } catch (...) {
         try {
           rethrow_with_context(
@@ -200,6 +244,7 @@ class BatchJob {
   }
 
   const D* dataset_;
+  const AfterBatch* after_batch_;
   std::uint64_t seed_, epoch_;
   std::size_t batch_;
   std::vector<std::size_t> indices_;
@@ -217,15 +262,17 @@ class BatchJob {
 ///
 /// Owns a share of the dataset and of the loader's pool, so it stays valid if the loader goes
 /// first. Its destructor cancels what is in flight and waits for it.
-template <class D>
+template <class D, class AfterBatch>
 class EpochRun {
  public:
-  using Batch = collate_t<dataset_item_t<D>>;
+  using Batch = loader_batch_t<dataset_item_t<D>, AfterBatch>;
 
   /// Epoch `epoch` of `dataset`, stopping after `max_batches` batches (1 for one_batch()).
-  EpochRun(std::shared_ptr<const D> dataset, const DataLoaderOptions& options, std::uint64_t epoch,
+  EpochRun(std::shared_ptr<const D> dataset, std::shared_ptr<const AfterBatch> after_batch,
+           const DataLoaderOptions& options, std::uint64_t epoch,
            std::shared_ptr<ThreadPool> own_pool, std::size_t max_batches)
       : dataset_(std::move(dataset)),
+        after_batch_(std::move(after_batch)),
         own_pool_(std::move(own_pool)),
         seed_(options.seed),
         epoch_(epoch),
@@ -275,7 +322,7 @@ class EpochRun {
 
  private:
   struct Pending {
-    std::shared_ptr<BatchJob<D>> job;
+    std::shared_ptr<BatchJob<D, AfterBatch>> job;
     std::future<Batch> result;
   };
 
@@ -288,8 +335,8 @@ class EpochRun {
     std::vector<std::size_t> indices(order_.begin() + static_cast<std::ptrdiff_t>(lo),
                                      order_.begin() + static_cast<std::ptrdiff_t>(hi));
     const std::size_t n_chunks = pool_ ? std::min(hi - lo, pool_->size()) : 1;
-    auto job =
-        std::make_shared<BatchJob<D>>(*dataset_, seed_, epoch_, b, std::move(indices), n_chunks);
+    auto job = std::make_shared<BatchJob<D, AfterBatch>>(*dataset_, *after_batch_, seed_, epoch_, b,
+                                                         std::move(indices), n_chunks);
     pending_.push_back({job, job->future()});
     for (std::size_t c = 0; c < n_chunks; ++c) {
       if (!pool_) {
@@ -305,6 +352,7 @@ class EpochRun {
   }
 
   std::shared_ptr<const D> dataset_;
+  std::shared_ptr<const AfterBatch> after_batch_;
   std::shared_ptr<ThreadPool> own_pool_;
   ThreadPool* pool_ = nullptr;  // null: load in the consuming thread
   std::uint64_t seed_, epoch_;
@@ -319,15 +367,15 @@ class EpochRun {
 }  // namespace detail
 
 /// Batches of a dataset: fastai's / PyTorch's DataLoader (see the contract above).
-template <Dataset D>
+template <Dataset D, class AfterBatch = NoBatchTransform>
 class DataLoader {
  public:
   /// The dataset type the loader owns.
   using dataset_type = D;
   /// What the dataset yields.
   using item_type = dataset_item_t<D>;
-  /// What the loader yields: `collate_t<item_type>`.
-  using batch_type = collate_t<item_type>;
+  /// What the loader yields: `collate_t<item_type>`, through after_batch when there is one.
+  using batch_type = loader_batch_t<item_type, AfterBatch>;
 
   /// Input iterator over one epoch's batches; move-only, and it owns the epoch's work.
   class iterator {
@@ -359,14 +407,28 @@ class DataLoader {
 
    private:
     friend class DataLoader;
-    explicit iterator(std::unique_ptr<detail::EpochRun<D>> run) : run_(std::move(run)) {}
-    std::unique_ptr<detail::EpochRun<D>> run_;
+    explicit iterator(std::unique_ptr<detail::EpochRun<D, AfterBatch>> run)
+        : run_(std::move(run)) {}
+    std::unique_ptr<detail::EpochRun<D, AfterBatch>> run_;
   };
 
   /// Takes ownership of `dataset`; throws value_error for an invalid option.
   explicit DataLoader(D dataset, DataLoaderOptions options = {})
-      : dataset_(std::make_shared<const D>(std::move(dataset))), options_(options) {
+      : DataLoader(std::move(dataset), options, AfterBatch{}) {}
+
+  /// Takes ownership of `dataset`; every collated batch then goes through
+  /// `after_batch(std::move(batch), rng)` (fastai's after_batch, where batch transforms run), on
+  /// the worker that collates it, with `rng = Generator::derive(seed, {epoch, b, key})` for
+  /// batch b: reproducible like the items.
+  DataLoader(D dataset, DataLoaderOptions options, AfterBatch after_batch)
+      : dataset_(std::make_shared<const D>(std::move(dataset))),
+        after_batch_(std::make_shared<const AfterBatch>(std::move(after_batch))),
+        options_(options) {
     static_assert(detail::check_collatable<item_type>() || true);  // the message, once
+    static_assert(std::same_as<AfterBatch, NoBatchTransform> ||
+                      detail::BatchTransformFor<AfterBatch, collate_t<item_type>>,
+                  "fastblock::DataLoader: after_batch must be callable as "
+                  "`f(Batch&&, Generator&)` with the collated batch and return the new batch");
     detail::validate_options(options_);
     if (options_.num_workers > 0)
       pool_ = std::make_shared<ThreadPool>(static_cast<std::size_t>(options_.num_workers));
@@ -412,12 +474,14 @@ class DataLoader {
   [[nodiscard]] std::size_t n() const noexcept { return fastblock::len(*dataset_); }
 
  private:
-  [[nodiscard]] std::unique_ptr<detail::EpochRun<D>> make_run(std::uint64_t epoch,
-                                                              std::size_t max_batches) const {
-    return std::make_unique<detail::EpochRun<D>>(dataset_, options_, epoch, pool_, max_batches);
+  [[nodiscard]] std::unique_ptr<detail::EpochRun<D, AfterBatch>> make_run(
+      std::uint64_t epoch, std::size_t max_batches) const {
+    return std::make_unique<detail::EpochRun<D, AfterBatch>>(dataset_, after_batch_, options_,
+                                                             epoch, pool_, max_batches);
   }
 
   std::shared_ptr<const D> dataset_;
+  std::shared_ptr<const AfterBatch> after_batch_;
   DataLoaderOptions options_;
   std::shared_ptr<ThreadPool> pool_;  // only for num_workers > 0; shared by copies
   std::uint64_t epoch_ = 0;

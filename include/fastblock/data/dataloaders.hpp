@@ -36,6 +36,23 @@ struct DataLoadersOptions {
   int prefetch = 2;
 };
 
+namespace detail {
+
+/// The options of the training (`training`) or the validation loader of a pair: only training
+/// shuffles and drops its last partial batch, and only when options.shuffle_train says so.
+[[nodiscard]] inline DataLoaderOptions loader_options(const DataLoadersOptions& options,
+                                                      bool training) {
+  const bool shuffle = training && options.shuffle_train;
+  return DataLoaderOptions{.bs = options.bs,
+                           .shuffle = shuffle,
+                           .drop_last = shuffle,
+                           .seed = options.seed,
+                           .num_workers = options.num_workers,
+                           .prefetch = options.prefetch};
+}
+
+}  // namespace detail
+
 /// A training and a validation loader of one type (fastai's DataLoaders with two loaders).
 template <class Loader>
 class DataLoadersOf {
@@ -84,17 +101,9 @@ struct DataLoaders {
   template <SplitDatasets DS>
   [[nodiscard]] static auto from_dsets(const DS& dss, DataLoadersOptions options = {}) {
     using Subset = std::remove_cvref_t<decltype(dss.train)>;
-    const auto loader_options = [&](bool shuffle) {
-      return DataLoaderOptions{.bs = options.bs,
-                               .shuffle = shuffle,
-                               .drop_last = shuffle,
-                               .seed = options.seed,
-                               .num_workers = options.num_workers,
-                               .prefetch = options.prefetch};
-    };
     return DataLoadersOf<DataLoader<Subset>>(
-        DataLoader<Subset>(dss.train, loader_options(options.shuffle_train)),
-        DataLoader<Subset>(dss.valid, loader_options(false)));
+        DataLoader<Subset>(dss.train, detail::loader_options(options, true)),
+        DataLoader<Subset>(dss.valid, detail::loader_options(options, false)));
   }
 };
 

@@ -13,7 +13,7 @@
 #include <fastblock/core/config.hpp>
 #include <fastblock/core/error.hpp>
 #include <fastblock/data/datasets.hpp>
-#include <fastblock/data/splitters.hpp>
+#include <fastblock/data/splits.hpp>
 
 namespace fastblock::detail {
 

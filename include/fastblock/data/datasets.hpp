@@ -7,7 +7,7 @@
 // Datasets' type (no type erasure). With no pipeline the item is the 1-tuple of the raw item, as
 // in fastai. `Datasets(items, Splits{train, valid}, pipelines...)` adds the split: `.train` and
 // `.valid` are Datasets-like views (DatasetsSubset) of those positions with the same item type;
-// without splits `.train` holds every item and `.valid` none. Splits (data/splitters.hpp, what
+// without splits `.train` holds every item and `.valid` none. Splits (data/splits.hpp, what
 // the splitters return) are checked at construction by check_splits: an index out of range, an
 // index in both sets or an empty training set is a value_error naming it.
 //
@@ -31,7 +31,7 @@
 #include <fastblock/core/random.hpp>
 #include <fastblock/data/dataset.hpp>
 #include <fastblock/data/pipeline.hpp>
-#include <fastblock/data/splitters.hpp>
+#include <fastblock/data/splits.hpp>
 
 namespace fastblock {
 
@@ -43,7 +43,7 @@ struct SplitIndices {
   std::vector<std::size_t> valid;
 };
 
-/// `splits` as positions, after check_splits (data/splitters.hpp) has validated them for `n`
+/// `splits` as positions, after check_splits (data/splits.hpp) has validated them for `n`
 /// items; throws value_error naming the offending index.
 [[nodiscard]] SplitIndices split_indices(const Splits& splits, std::size_t n);
 

@@ -31,23 +31,9 @@
 #include <fastblock/core/error.hpp>
 #include <fastblock/core/random.hpp>
 #include <fastblock/data/dataframe.hpp>
+#include <fastblock/data/splits.hpp>
 
 namespace fastblock {
-
-/// The result of a splitter: positions into the source, in the order the splitter chose.
-struct Splits {
-  /// Positions of the training items.
-  std::vector<std::int64_t> train;
-  /// Positions of the validation items (may be empty: no validation).
-  std::vector<std::int64_t> valid;
-  /// Whether both hold the same positions in the same order.
-  friend bool operator==(const Splits&, const Splits&) = default;
-};
-
-/// Throws value_error unless `splits` can index `n_items` items: the training set is not empty,
-/// every position lies in [0, n_items) (the message names the first that does not, and n_items),
-/// and no position is in both sets (the message names it). Repeats within one set are allowed.
-void check_splits(const Splits& splits, std::size_t n_items);
 
 namespace detail {
 

@@ -59,6 +59,9 @@ FASTBLOCK_FUNC std::string normalize_type_name(std::string_view raw) {
   drop_default_argument(s, "std::allocator<");
   drop_default_argument(s, "std::less<");
   drop_default_argument(s, "std::default_delete<");
+  // g++ separates closing brackets ("> >"); C++11 and clang do not. Done before the replacements
+  // below, which look for "std::basic_string<char>".
+  for (std::size_t p; (p = s.find(" >")) != std::string::npos;) s.erase(p, 1);
   replace_type_token(s, "std::basic_string<char>", "std::string");
   replace_type_token(s, "std::basic_string_view<char>", "std::string_view");
   // g++ spells the fundamental types the long way; longest first so "long int" does not eat the
@@ -70,8 +73,6 @@ FASTBLOCK_FUNC std::string normalize_type_name(std::string_view raw) {
   replace_type_token(s, "short unsigned int", "unsigned short");
   replace_type_token(s, "short int", "short");
   replace_type_token(s, "fastblock::", "");
-  // g++ separates closing brackets ("> >"); C++11 and clang do not.
-  for (std::size_t p; (p = s.find(" >")) != std::string::npos;) s.erase(p, 1);
   return s;
 }
 

@@ -4,8 +4,10 @@
 // default_generator(), which set_seed(n) resets — the same seed gives the same tensors.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <span>
 #include <type_traits>
 #include <vector>
@@ -93,7 +95,6 @@ Tensor tensor(std::initializer_list<T> values) {
 /// `tensor({{1, 2}, {3, 4}})`: a 2-D tensor; every row must have the same length.
 template <class T>
 Tensor tensor(std::initializer_list<std::initializer_list<T>> rows) {
-  std::vector<T> flat;
   const std::size_t cols = rows.size() ? rows.begin()->size() : 0;
   std::size_t r = 0;
   for (const auto& row : rows) {
@@ -101,11 +102,15 @@ Tensor tensor(std::initializer_list<std::initializer_list<T>> rows) {
       throw shape_error("fastblock::tensor: row " + std::to_string(r) + " has " +
                         std::to_string(row.size()) + " values, expected " + std::to_string(cols) +
                         " like row 0");
-    flat.insert(flat.end(), row.begin(), row.end());
     ++r;
   }
-  return from_vector(std::span<const T>(flat), Shape{static_cast<std::int64_t>(rows.size()),
-                                                     static_cast<std::int64_t>(cols)});
+  // A plain array, not std::vector<T>: std::vector<bool> has no contiguous bools to span.
+  const auto flat = std::make_unique<T[]>(rows.size() * cols);
+  T* out = flat.get();
+  for (const auto& row : rows) out = std::copy(row.begin(), row.end(), out);
+  return from_vector(
+      std::span<const T>(flat.get(), rows.size() * cols),
+      Shape{static_cast<std::int64_t>(rows.size()), static_cast<std::int64_t>(cols)});
 }
 
 /// A 0-d tensor holding one number.

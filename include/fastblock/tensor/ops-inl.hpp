@@ -3,14 +3,18 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include <fastblock/cpu/elementwise.hpp>
 #include <fastblock/cpu/matmul.hpp>
 #include <fastblock/cpu/reduce.hpp>
 #include <fastblock/cpu/vector_math.hpp>
+#include <fastblock/tensor/factory.hpp>
 #include <fastblock/tensor/ops.hpp>
 
 namespace fastblock {
@@ -288,6 +292,35 @@ FASTBLOCK_FUNC Tensor where(const Tensor& cond, Scalar a, const Tensor& b) {
 FASTBLOCK_FUNC Tensor where(const Tensor& cond, Scalar a, Scalar b) {
   const Dtype d = (a.is_integral() && b.is_integral()) ? int64 : float32;
   return where(cond, detail::scalar_tensor(a, d), detail::scalar_tensor(b, d));
+}
+
+FASTBLOCK_FUNC std::vector<Tensor> where(const Tensor& cond) {
+  if (cond.dtype() != boolean)
+    throw dtype_error(
+        "fastblock::where: the one-argument form takes a bool tensor (a mask such "
+        "as `y == 1`), got " +
+        std::string(dtype_name(cond.dtype())));
+  const Tensor c = cond.contiguous();
+  const bool* p = c.data<bool>();
+  const int dims = std::max(c.dim(), 1);
+  std::vector<std::vector<std::int64_t>> at(static_cast<std::size_t>(dims));
+  std::array<std::int64_t, 6> index{};
+  for (std::int64_t k = 0; k < c.numel(); ++k) {
+    if (p[k]) {
+      for (int d = 0; d < c.dim(); ++d)
+        at[static_cast<std::size_t>(d)].push_back(index[static_cast<std::size_t>(d)]);
+      if (c.dim() == 0) at[0].push_back(0);
+    }
+    // Row-major increment of the multi-index.
+    for (int d = c.dim() - 1; d >= 0; --d) {
+      if (++index[static_cast<std::size_t>(d)] < c.size(d)) break;
+      index[static_cast<std::size_t>(d)] = 0;
+    }
+  }
+  std::vector<Tensor> out;
+  out.reserve(at.size());
+  for (const auto& v : at) out.push_back(from_vector(v));
+  return out;
 }
 
 // --- unary math

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <fastblock/tensor/tensor.hpp>
 
@@ -58,6 +59,10 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 Tensor where(const Tensor& cond, const Tensor& a, Scalar b);
 Tensor where(const Tensor& cond, Scalar a, const Tensor& b);
 Tensor where(const Tensor& cond, Scalar a, Scalar b);
+/// The positions where the bool tensor `cond` is true, one int64 tensor of indices per dimension
+/// (PyTorch's one-argument `torch.where(cond)`, i.e. `nonzero(as_tuple=True)`): the seed's
+/// `idxs = where(y == 1)[0]`. A 0-d cond gives one tensor, as PyTorch does.
+std::vector<Tensor> where(const Tensor& cond);
 
 // --- unary math (integer inputs give float32) -------------------------------------------------
 Tensor exp(const Tensor& x);

@@ -75,6 +75,20 @@ FASTBLOCK_FUNC const std::string& CategoryMap::operator[](std::int64_t i) const 
   return items_[static_cast<std::size_t>(i)];
 }
 
+FASTBLOCK_FUNC LabelList CategoryMap::operator[](const Tensor& idxs) const {
+  if (idxs.dim() > 1)
+    throw shape_error("fastblock::CategoryMap: indices must be 0-d or 1-D, got shape " +
+                      idxs.shape().str());
+  if (idxs.dtype() == float32 || idxs.dtype() == boolean)
+    throw dtype_error("fastblock::CategoryMap: indices must be an integer tensor, got " +
+                      std::string(dtype_name(idxs.dtype())));
+  const Tensor i64 = idxs.to(int64).contiguous();
+  LabelList out;
+  out.reserve(static_cast<std::size_t>(i64.numel()));
+  for (const std::int64_t i : i64.span<std::int64_t>()) out.push_back((*this)[i]);
+  return out;
+}
+
 FASTBLOCK_FUNC std::optional<std::int64_t> CategoryMap::find(std::string_view label) const {
   const auto it = std::lower_bound(
       by_label_.begin(), by_label_.end(), label, [&](std::int64_t i, std::string_view value) {

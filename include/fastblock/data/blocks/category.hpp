@@ -64,6 +64,9 @@ class CategoryMap {
   [[nodiscard]] bool empty() const noexcept { return items_.empty(); }
   /// The label of index `i`; throws index_error naming `i` and size() when out of range.
   [[nodiscard]] const std::string& operator[](std::int64_t i) const;
+  /// The labels at the integer indices `idxs` (0-d or 1-D), as fastai's `vocab[idxs]` gives
+  /// them: `vocab[where(y == 1)[0]]` is `(#1) ['bottle']`. index_error for an index out of range.
+  [[nodiscard]] LabelList operator[](const Tensor& idxs) const;
   /// The labels in index order (fastai's `vocab.items`).
   [[nodiscard]] const std::vector<std::string>& items() const noexcept { return items_; }
   /// First label.

@@ -42,6 +42,8 @@ class TransformBlock {
   using batch_type = Item;
   /// The default loss given as a template argument.
   static constexpr LossKind loss_kind = Loss;
+  /// setup() learns nothing, so DataBlock need not collect the training values for it.
+  static constexpr bool learns_from_data = false;
 
   /// A block with default-constructed callables (the identity, captureless lambdas).
   TransformBlock() requires std::default_initializable<Encode> && std::default_initializable<Decode>

@@ -5,7 +5,8 @@
 // setter returns a new DataBlockOf whose template arguments name the callables. Given a source
 // (a DataFrame, whose items are its rows, or any dataset such as a std::vector of paths; or
 // anything `get_items` turns into one), `datasets(source)` and `dataloaders(source, options)`
-//   1. collect the items: get_items(source), else the source's rows or elements;
+//   1. collect the items: get_items(source), else the source's rows or elements (the result
+//      keeps its own copy of the source: std::move a large DataFrame in to avoid copying it);
 //   2. split them with the splitter (RandomSplitter() when none: 20% validate), which sees the
 //      DataFrame for a DataFrame source and the items otherwise;
 //   3. set each block up (its vocabulary, say) from what its getter returns for the training

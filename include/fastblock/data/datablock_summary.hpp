@@ -12,6 +12,7 @@
 // fastblock's exception type. Returns the batch it built, so a test can check it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include <fastblock/core/random.hpp>
+#include <fastblock/data/blocks/concept.hpp>
 #include <fastblock/data/collate.hpp>
 #include <fastblock/data/dataframe.hpp>
 #include <fastblock/data/dataloader.hpp>

@@ -97,7 +97,10 @@ struct element_result {
   using type = E;
 };
 template <class T, class E, class P>
-requires AcceptsAlone<T, E> &&(!AcceptsWithParameters<T, E, P>)struct element_result<T, E, P> {
+concept AcceptsOnlyAlone = AcceptsAlone<T, E> && !AcceptsWithParameters<T, E, P>;
+template <class T, class E, class P>
+requires AcceptsOnlyAlone<T, E, P>
+struct element_result<T, E, P> {
   using type = std::remove_cvref_t<std::invoke_result_t<const T&, E&&>>;
 };
 template <class T, class E, class P>
@@ -117,13 +120,21 @@ struct transform_result<T, std::tuple<Es...>> {
   static constexpr bool keeps_types = std::same_as<type, std::tuple<Es...>>;
 };
 
+/// Declares `static constexpr int order`.
+template <class T>
+concept HasOrder = requires {
+  { T::order } -> std::convertible_to<int>;
+};
+/// Declares `static constexpr ApplyOn apply_on`.
+template <class T>
+concept HasApplyOn = requires {
+  { T::apply_on } -> std::convertible_to<ApplyOn>;
+};
+
 /// `T::order`, or 0.
 template <class T>
 constexpr int order_of() {
-  if constexpr (requires {
-                  requires std::same_as < std::remove_cv_t<decltype(T::order)>,
-                  int > ;
-                }) {
+  if constexpr (HasOrder<T>) {
     return T::order;
   } else {
     return 0;
@@ -133,9 +144,7 @@ constexpr int order_of() {
 /// `T::apply_on`, or both.
 template <class T>
 constexpr ApplyOn apply_on_of() {
-  if constexpr (requires {
-                  requires std::same_as<std::remove_cv_t<decltype(T::apply_on)>, ApplyOn>;
-                }) {
+  if constexpr (HasApplyOn<T>) {
     return T::apply_on;
   } else {
     return ApplyOn::both;

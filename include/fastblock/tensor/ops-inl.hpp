@@ -14,7 +14,6 @@
 #include <fastblock/cpu/matmul.hpp>
 #include <fastblock/cpu/reduce.hpp>
 #include <fastblock/cpu/vector_math.hpp>
-#include <fastblock/tensor/factory.hpp>
 #include <fastblock/tensor/ops.hpp>
 
 namespace fastblock {
@@ -319,7 +318,11 @@ FASTBLOCK_FUNC std::vector<Tensor> where(const Tensor& cond) {
   }
   std::vector<Tensor> out;
   out.reserve(at.size());
-  for (const auto& v : at) out.push_back(from_vector(v));
+  for (const auto& v : at) {
+    Tensor t(Shape{static_cast<std::int64_t>(v.size())}, int64);
+    std::copy(v.begin(), v.end(), t.data<std::int64_t>());
+    out.push_back(std::move(t));
+  }
   return out;
 }
 

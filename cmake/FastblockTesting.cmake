@@ -31,7 +31,7 @@ function(fastblock_add_header_tests include_dir)
     # What a user of fastblock::precompiled compiles: declarations without the -inl bodies.
     list(APPEND flags -DFASTBLOCK_PRECOMPILED)
   endif()
-  foreach(dep Eigen3::Eigen xtensor xtl Boost::headers stb::stb)
+  foreach(dep Eigen3::Eigen xtensor xtl Boost::headers stb::stb nlohmann_json::nlohmann_json)
     if(TARGET ${dep})
       get_target_property(dirs ${dep} INTERFACE_INCLUDE_DIRECTORIES)
       foreach(dir IN LISTS dirs)

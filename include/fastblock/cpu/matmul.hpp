@@ -43,18 +43,26 @@ void with_map(const MatrixRef& m, std::int64_t row0, std::int64_t nrows, F&& f) 
 }
 }  // namespace detail
 
-/// c[m, n] = a[m, k] · b[k, n], c dense row-major. Both operands must be `mappable()`.
-inline void gemm(const MatrixRef& a, const MatrixRef& b, float* c, bool parallel = true) {
+/// c[m, n] = a[m, k] · b[k, n] (or c += a · b with `accumulate`), c dense row-major. Both
+/// operands must be `mappable()`.
+inline void gemm(const MatrixRef& a, const MatrixRef& b, float* c, bool parallel = true,
+                 bool accumulate = false) {
   using Out = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
   const std::int64_t m = a.rows, n = b.cols, k = a.cols;
   auto rows = [&](std::int64_t r0, std::int64_t r1) {
     Out out(c + r0 * n, r1 - r0, n);
     if (k == 0) {
-      out.setZero();
+      if (!accumulate) out.setZero();
       return;
     }
     detail::with_map(a, r0, r1 - r0, [&](const auto& ma) {
-      detail::with_map(b, 0, k, [&](const auto& mb) { out.noalias() = ma * mb; });
+      detail::with_map(b, 0, k, [&](const auto& mb) {
+        if (accumulate) {
+          out.noalias() += ma * mb;
+        } else {
+          out.noalias() = ma * mb;
+        }
+      });
     });
   };
   // Below ~256k multiply-adds threading costs more than it saves.

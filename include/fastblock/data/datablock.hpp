@@ -481,14 +481,14 @@ class DataBlockOf<std::tuple<Bs...>, GetItems, GetXs, GetYs, Splitter, ItemTfms,
           detail::rethrow_with_context(std::current_exception(),
                                        "fastblock::DataBlock: " + std::string(getter_name<K>()) +
                                            " failed on item " + std::to_string(i) +
-                                           " (setting up " + type_name<B>() + "): ");
+                                           " (setting up " + block_name<B>() + "): ");
         }
       }
       try {
         block.setup(std::span<const raw_t<B>>(raws));
       } catch (...) {
         detail::rethrow_with_context(std::current_exception(), "fastblock::DataBlock: setting up " +
-                                                                   type_name<B>() + " failed: ");
+                                                                   block_name<B>() + " failed: ");
       }
     }
   }

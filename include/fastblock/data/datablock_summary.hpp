@@ -109,16 +109,16 @@ auto encode_one(const DB& dblock, const DS& dsets, const Raw& raw, std::ostream&
   const auto& getter = dblock.template getter<K>();
   using R = std::invoke_result_t<decltype(getter), const Raw&>;
   const std::string gname(DB::template getter_name<K>());
-  os << "  Pipeline: " << gname << " -> " << type_name<B>() << ".encode\n";
+  os << "  Pipeline: " << gname << " -> " << block_name<B>() << ".encode\n";
   os << "    starting from\n" << indent(show_value(raw), 6) << '\n';
   auto value = guarded(os, gname + " (" + type_name<Raw>() + " -> " + type_name<R>() + ")",
                        [&] { return to_raw<B>(std::invoke(getter, raw)); });
   os << "    applying " << gname << " gives\n" << indent(show_value(value), 6) << '\n';
   auto item = guarded(
       os,
-      type_name<B>() + ".encode (" + type_name<raw_t<B>>() + " -> " + type_name<item_t<B>>() + ")",
+      block_name<B>() + ".encode (" + type_name<raw_t<B>>() + " -> " + type_name<item_t<B>>() + ")",
       [&] { return std::get<K>(dsets.blocks()).encode(value); });
-  os << "    applying " << type_name<B>() << ".encode gives\n"
+  os << "    applying " << block_name<B>() << ".encode gives\n"
      << indent(show_value(item), 6) << '\n';
   return item;
 }
@@ -137,7 +137,7 @@ auto run(const DB& dblock, Source&& source, std::ostream& os, std::int64_t bs) {
   os << "2 datasets of sizes " << dsets.train.size() << ',' << dsets.valid.size() << '\n';
   [&]<std::size_t... K>(std::index_sequence<K...>) {
     ((os << "Setting up Pipeline: " << DB::template getter_name<K>() << " -> "
-         << type_name<std::tuple_element_t<K, Blocks>>() << '\n'),
+         << block_name<std::tuple_element_t<K, Blocks>>() << '\n'),
      ...);
   }
   (std::make_index_sequence<n_blocks>{});

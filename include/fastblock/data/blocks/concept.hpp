@@ -27,6 +27,8 @@
 #include <type_traits>
 #include <utility>
 
+#include <fastblock/data/type_name.hpp>
+
 namespace fastblock {
 
 /// The default loss a block implies for the learner (fastai's `loss_func` of a TransformBlock).
@@ -127,6 +129,19 @@ using batch_t = typename B::batch_type;
 template <Block B>
 using decoded_t = std::remove_cvref_t<decltype(std::declval<const B&>().decode(
     std::declval<const typename B::item_type&>()))>;
+
+/// How messages and summary() name block `B`: `B::block_name()` when it has one (TransformBlock
+/// names only its raw and item types), else type_name<B>().
+template <class B>
+[[nodiscard]] std::string block_name() {
+  if constexpr (requires {
+                  { B::block_name() } -> std::convertible_to<std::string>;
+                }) {
+    return B::block_name();
+  } else {
+    return type_name<B>();
+  }
+}
 
 /// Whether a getter returning `R` can feed block `B`: R converts implicitly to B's raw_type, or
 /// the raw type is std::string and R is text (a std::string_view, such as a DataFrame cell, is

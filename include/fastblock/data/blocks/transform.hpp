@@ -12,10 +12,12 @@
 #include <cstdint>
 #include <functional>
 #include <span>
+#include <string>
 #include <type_traits>
 #include <utility>
 
 #include <fastblock/data/blocks/concept.hpp>
+#include <fastblock/data/type_name.hpp>
 
 namespace fastblock {
 
@@ -44,6 +46,14 @@ class TransformBlock {
   static constexpr LossKind loss_kind = Loss;
   /// setup() learns nothing, so DataBlock need not collect the training values for it.
   static constexpr bool learns_from_data = false;
+
+  /// `TransformBlock<std::string>`, or `TransformBlock<Raw, Item>` when they differ: the
+  /// callables' types say little in a summary.
+  [[nodiscard]] static std::string block_name() {
+    std::string name = "TransformBlock<" + type_name<Raw>();
+    if constexpr (!std::same_as<Raw, Item>) name += ", " + type_name<Item>();
+    return name + ">";
+  }
 
   /// A block with default-constructed callables (the identity, captureless lambdas).
   TransformBlock() requires std::default_initializable<Encode> && std::default_initializable<Decode>

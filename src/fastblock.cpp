@@ -15,4 +15,9 @@ template Tensor from_vector<std::int64_t>(std::span<const std::int64_t>, const S
 template Tensor from_vector<std::uint8_t>(std::span<const std::uint8_t>, const Shape&);
 template Tensor from_vector<bool>(std::span<const bool>, const Shape&);
 
+template class ResNetBody<BasicBlock>;
+template class ResNetBody<Bottleneck>;
+template class ResNet<BasicBlock>;
+template class ResNet<Bottleneck>;
+
 }  // namespace fastblock

@@ -3,4 +3,5 @@
 
 #include <fastblock/core.hpp>
 #include <fastblock/data.hpp>
+#include <fastblock/nn.hpp>
 #include <fastblock/tensor.hpp>

@@ -1,0 +1,113 @@
+// fastblock/nn/loss.hpp — fastai's flattened losses: BCEWithLogitsLossFlat, CrossEntropyLossFlat,
+// MSELossFlat.
+//
+// Contract: a loss is called as `loss(pred, target)` and returns the reduced loss (a 0-d tensor
+// for mean and sum, one value per element or row for none); `loss.backward()` then returns the
+// gradient of that loss with respect to pred (pass the upstream gradient for reduction none), the
+// start of the network's backward pass. As fastai's `*Flat` losses, they flatten: BCE and MSE
+// compare pred and target element by element once both are viewed as 1-D (so a [64, 2] prediction
+// meets a [64, 1, 2] point target), cross-entropy views pred as rows of classes [-1, C] and the
+// target as [-1] int64 class indices. Each loss also knows what fastai attaches to it: the
+// activation that turns outputs into predictions (sigmoid, softmax, identity) and the decode that
+// turns predictions into targets (> thresh, argmax, identity). BCE uses the overflow-free form
+// max(x, 0) − x·t + log(1 + exp(−|x|)): logits of ±1000 give finite losses and gradients.
+// Mismatched element counts or dtypes are shape_error / dtype_error naming both shapes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <fastblock/core/config.hpp>
+#include <fastblock/tensor/tensor.hpp>
+
+namespace fastblock {
+
+/// How a loss combines the per-element (or per-row) losses, PyTorch's `reduction=`.
+enum class Reduction {
+  /// Their mean (the default).
+  mean,
+  /// Their sum.
+  sum,
+  /// No reduction: one value each.
+  none,
+};
+
+/// Options of the losses.
+struct LossOptions {
+  /// See Reduction.
+  Reduction reduction = Reduction::mean;
+};
+
+/// fastai's BCEWithLogitsLossFlat: multi-label targets (float 0/1 of pred's element count).
+class BCEWithLogitsLossFlat {
+ public:
+  /// `thresh` is what decodes() compares probabilities with (fastai's default 0.5).
+  explicit BCEWithLogitsLossFlat(LossOptions options = {}, float thresh = 0.5f)
+      : options_(options), thresh_(thresh) {}
+  /// The reduced loss; keeps what backward needs.
+  [[nodiscard]] Tensor operator()(const Tensor& logits, const Tensor& target);
+  /// d loss / d logits, in the logits' shape (`dloss` only for reduction none).
+  [[nodiscard]] Tensor backward(const Tensor& dloss = Tensor()) const;
+  /// sigmoid: outputs to probabilities.
+  [[nodiscard]] Tensor activation(const Tensor& out) const { return out.sigmoid(); }
+  /// probabilities > thresh, as a bool tensor.
+  [[nodiscard]] Tensor decodes(const Tensor& probs) const;
+  /// `FlattenedLoss of BCEWithLogitsLoss()`, as fastai prints it.
+  [[nodiscard]] std::string repr() const { return "FlattenedLoss of BCEWithLogitsLoss()"; }
+
+ private:
+  LossOptions options_;
+  float thresh_;
+  Tensor logits_, target_;  // contiguous copies of the last call's inputs
+  Shape shape_{0};
+};
+
+/// fastai's CrossEntropyLossFlat: single-label targets (int64 class indices).
+class CrossEntropyLossFlat {
+ public:
+  /// A cross-entropy over the last dimension of pred.
+  explicit CrossEntropyLossFlat(LossOptions options = {}) : options_(options) {}
+  /// The reduced loss; keeps the softmax for backward.
+  [[nodiscard]] Tensor operator()(const Tensor& logits, const Tensor& target);
+  /// d loss / d logits, in the logits' shape (`dloss` only for reduction none).
+  [[nodiscard]] Tensor backward(const Tensor& dloss = Tensor()) const;
+  /// softmax over the last dimension.
+  [[nodiscard]] Tensor activation(const Tensor& out) const;
+  /// argmax over the last dimension.
+  [[nodiscard]] Tensor decodes(const Tensor& probs) const { return probs.argmax(-1); }
+  /// `FlattenedLoss of CrossEntropyLoss()`.
+  [[nodiscard]] std::string repr() const { return "FlattenedLoss of CrossEntropyLoss()"; }
+
+ private:
+  LossOptions options_;
+  Tensor probs_, target_;  // [rows, C] softmax and [rows] targets of the last call
+  Shape shape_{0};
+};
+
+/// fastai's MSELossFlat: regression and point targets with pred's element count.
+class MSELossFlat {
+ public:
+  /// A mean squared error.
+  explicit MSELossFlat(LossOptions options = {}) : options_(options) {}
+  /// The reduced loss; keeps the difference for backward.
+  [[nodiscard]] Tensor operator()(const Tensor& pred, const Tensor& target);
+  /// d loss / d pred, in pred's shape (`dloss` only for reduction none).
+  [[nodiscard]] Tensor backward(const Tensor& dloss = Tensor()) const;
+  /// The identity.
+  [[nodiscard]] Tensor activation(const Tensor& out) const { return out; }
+  /// The identity.
+  [[nodiscard]] Tensor decodes(const Tensor& preds) const { return preds; }
+  /// `FlattenedLoss of MSELoss()`.
+  [[nodiscard]] std::string repr() const { return "FlattenedLoss of MSELoss()"; }
+
+ private:
+  LossOptions options_;
+  Tensor diff_;  // pred − target, flattened
+  Shape shape_{0};
+};
+
+}  // namespace fastblock
+
+#if FASTBLOCK_HEADER_ONLY
+#include <fastblock/nn/loss-inl.hpp>
+#endif

@@ -3,5 +3,6 @@
 
 #include <fastblock/core.hpp>
 #include <fastblock/data.hpp>
+#include <fastblock/io.hpp>
 #include <fastblock/nn.hpp>
 #include <fastblock/tensor.hpp>

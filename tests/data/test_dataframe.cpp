@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "test_support.hpp"
 
 #include <fastblock/data/csv.hpp>
 #include <fastblock/data/dataframe.hpp>
@@ -33,6 +34,8 @@
 namespace {
 
 using namespace fastblock;
+using fastblock_test::error_of;
+using fastblock_test::TempDir;
 namespace fs = std::filesystem;
 
 /// The first five rows of PASCAL 2007's train.csv, as the seed shows them.
@@ -45,42 +48,6 @@ constexpr std::string_view kSeedCsv =
     "000016.jpg,bicycle,True\n";
 
 DataFrame seed5() { return read_csv_string(kSeedCsv, "train.csv"); }
-
-/// A directory of its own under the system's temporary directory, removed with its contents.
-class TempDir {
- public:
-  TempDir()
-      : path_(fs::temp_directory_path() /
-              ("fastblock-df-" + std::to_string(std::random_device{}()))) {
-    fs::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  fs::path write(const std::string& name, std::string_view text) const {
-    std::ofstream(path_ / name, std::ios::binary) << text;
-    return path_ / name;
-  }
-
- private:
-  fs::path path_;
-};
-
-/// The message of the exception of type E that `f` throws; fails the test if it throws none.
-template <class E, class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  FAIL("expected an exception");
-  return {};
-}
 
 std::string csv_error(std::string_view text, CsvOptions options = {}) {
   return error_of<data_error>([&] { read_csv_string(text, "train.csv", options); });

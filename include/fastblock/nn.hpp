@@ -15,3 +15,4 @@
 #include <fastblock/nn/pooling.hpp>
 #include <fastblock/nn/resnet.hpp>
 #include <fastblock/nn/sequential.hpp>
+#include <fastblock/nn/weights.hpp>

@@ -9,6 +9,11 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_G
   list(APPEND FASTBLOCK_WARNINGS -Wno-error=restrict -Wno-error=stringop-overflow
        -Wno-error=array-bounds)
 endif()
+if(FASTBLOCK_ARCH AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  # With AVX-512 enabled, g++ reports -Wmaybe-uninitialized inside its own intrinsics headers as
+  # Eigen inlines them (avx512fintrin.h's unpack helpers): a warning, not an error.
+  list(APPEND FASTBLOCK_WARNINGS -Wno-error=maybe-uninitialized)
+endif()
 set(FASTBLOCK_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
     -fno-omit-frame-pointer)
 

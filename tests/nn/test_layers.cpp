@@ -109,6 +109,24 @@ TEST_CASE("nn: Conv2d gradients match finite differences", "[nn]") {
   }
 }
 
+TEST_CASE("nn: Conv2d gradients with small images grouped into one GEMM", "[nn]") {
+  // Images of few output positions share a GEMM (conv-inl.hpp's group_size); batches of 8
+  // 3x3 images exercise the grouped paths, with im2col and with a direct 1x1 convolution.
+  fb::Generator rng(11);
+  fb::Conv2d conv(3, 5, 3, {.padding = 1, .bias = true}, &rng);
+  check_layer(conv, fb::randn({8, 3, 3, 3}, rng));
+  fb::Conv2d direct(4, 6, 1, {.bias = true}, &rng);
+  check_layer(direct, fb::randn({8, 4, 2, 3}, rng));
+  fb::Conv2d strided(4, 6, 1, {.stride = 2, .bias = false}, &rng);
+  check_layer(strided, fb::randn({9, 4, 3, 3}, rng));
+  // Grouping does not change the result: the same images one at a time.
+  conv.train(false);
+  const auto x = fb::randn({8, 3, 3, 3}, rng);
+  const auto all = conv.forward(x);
+  for (std::int64_t b = 0; b < 8; ++b)
+    CHECK(fb::allclose(conv.forward(x.slice(0, b, b + 1)), all.slice(0, b, b + 1)));
+}
+
 TEST_CASE("nn: Conv2d shapes, repr and errors", "[nn]") {
   fb::Generator rng(2);
   fb::Conv2d conv(3, 64, 7, {.stride = 2, .padding = 3, .bias = false}, &rng);

@@ -32,12 +32,13 @@ struct Geometry {
   [[nodiscard]] bool direct() const noexcept { return k == 1 && stride == 1 && pad == 0; }
 };
 
-/// cols[(c·k + i)·k + j, oh·wo + ow] = x[c, oh·s − p + i, ow·s − p + j], zero outside the image.
-FASTBLOCK_FUNC void im2col(const float* x, const Geometry& g, float* cols) {
+/// cols[(c·k + i)·k + j, oh·wo + ow] = x[c, oh·s − p + i, ow·s − p + j], zero outside the image;
+/// rows of `cols` are `ld` floats apart (ld >= cols(), so several images can sit side by side).
+FASTBLOCK_FUNC void im2col(const float* x, const Geometry& g, float* cols, std::int64_t ld) {
   for (std::int64_t c = 0; c < g.c; ++c) {
     for (std::int64_t i = 0; i < g.k; ++i) {
       for (std::int64_t j = 0; j < g.k; ++j) {
-        float* row = cols + ((c * g.k + i) * g.k + j) * g.cols();
+        float* row = cols + ((c * g.k + i) * g.k + j) * ld;
         for (std::int64_t oh = 0; oh < g.ho; ++oh) {
           const std::int64_t ih = oh * g.stride - g.pad + i;
           float* out = row + oh * g.wo;
@@ -57,12 +58,12 @@ FASTBLOCK_FUNC void im2col(const float* x, const Geometry& g, float* cols) {
 }
 
 /// The adjoint of im2col: adds each column entry back onto the pixel it came from.
-FASTBLOCK_FUNC void col2im(const float* cols, const Geometry& g, float* x) {
+FASTBLOCK_FUNC void col2im(const float* cols, const Geometry& g, float* x, std::int64_t ld) {
   std::fill(x, x + g.c * g.h * g.w, 0.0f);
   for (std::int64_t c = 0; c < g.c; ++c) {
     for (std::int64_t i = 0; i < g.k; ++i) {
       for (std::int64_t j = 0; j < g.k; ++j) {
-        const float* row = cols + ((c * g.k + i) * g.k + j) * g.cols();
+        const float* row = cols + ((c * g.k + i) * g.k + j) * ld;
         for (std::int64_t oh = 0; oh < g.ho; ++oh) {
           const std::int64_t ih = oh * g.stride - g.pad + i;
           if (ih < 0 || ih >= g.h) continue;
@@ -78,8 +79,29 @@ FASTBLOCK_FUNC void col2im(const float* cols, const Geometry& g, float* x) {
   }
 }
 
-/// Images per chunk of parallel work: one image per chunk, the pool balancing the rest.
-inline constexpr std::int64_t grain = 1;
+/// Output positions one GEMM should cover at least: images with few positions (the late stages
+/// of a ResNet: 2x2 at 64 px) are put side by side, so the products stay large enough to run at
+/// full speed instead of as thin matrix-vector products.
+inline constexpr std::int64_t min_gemm_columns = 256;
+
+/// How many images of `positions` output positions go into one GEMM, at most `available`.
+inline std::int64_t group_size(std::int64_t positions, std::int64_t available) {
+  return std::clamp<std::int64_t>(min_gemm_columns / std::max<std::int64_t>(positions, 1), 1,
+                                  std::max<std::int64_t>(available, 1));
+}
+
+/// Copies image j's matrix [rows, p] (row stride p) into columns [j·p, (j+1)·p) of a group
+/// matrix whose rows are `ld` apart (`to_group`), or back out of it.
+inline void copy_columns(float* dst, const float* src, std::int64_t rows, std::int64_t p,
+                         std::int64_t ld, std::int64_t j, bool to_group) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    if (to_group) {
+      std::copy(src + r * p, src + (r + 1) * p, dst + r * ld + j * p);
+    } else {
+      std::copy(src + r * ld + j * p, src + r * ld + (j + 1) * p, dst + r * p);
+    }
+  }
+}
 
 }  // namespace detail::conv
 
@@ -144,25 +166,45 @@ FASTBLOCK_FUNC Tensor Conv2d::forward(const Tensor& x_in) {
   float* yp = y.data<float>();
   const cpu_kernels::MatrixRef wm{w.data<float>(), out_, g.rows(), g.rows(), 1};
   const bool inner_parallel = n < static_cast<std::int64_t>(default_thread_pool().size());
-  default_thread_pool().parallel_for(
-      0, n, detail::conv::grain, [&](std::int64_t b0, std::int64_t b1) {
-        std::vector<float> cols(g.direct() ? 0 : static_cast<std::size_t>(g.rows() * g.cols()));
-        for (std::int64_t b = b0; b < b1; ++b) {
-          const float* xb = xp + b * g.c * g.h * g.w;
-          if (!g.direct()) detail::conv::im2col(xb, g, cols.data());
-          const cpu_kernels::MatrixRef cm{g.direct() ? xb : cols.data(), g.rows(), g.cols(),
-                                          g.cols(), 1};
-          float* yb = yp + b * out_ * g.cols();
-          cpu_kernels::gemm(wm, cm, yb, inner_parallel);
-          if (has_bias_) {
-            const float* bp = bias.value.data<float>();
-            for (std::int64_t o = 0; o < out_; ++o) {
-              float* row = yb + o * g.cols();
-              for (std::int64_t p = 0; p < g.cols(); ++p) row[p] += bp[o];
-            }
+  // Chunks of several images when each has few output positions, so each can form one GEMM.
+  const auto threads = static_cast<std::int64_t>(default_thread_pool().size());
+  const std::int64_t per =
+      detail::conv::group_size(g.cols(), n / std::max<std::int64_t>(threads, 1));
+  default_thread_pool().parallel_for(0, n, per, [&](std::int64_t b0, std::int64_t b1) {
+    const std::int64_t group = detail::conv::group_size(g.cols(), b1 - b0);
+    // Grouped images share one column matrix and one output matrix to scatter from; a single
+    // image writes straight into y (and a direct 1x1 convolution reads straight from x).
+    const bool single = group == 1;
+    const std::int64_t ld = group * g.cols();
+    std::vector<float> cols(single && g.direct() ? 0 : static_cast<std::size_t>(g.rows() * ld));
+    std::vector<float> out(single ? 0 : static_cast<std::size_t>(out_ * ld));
+    for (std::int64_t g0 = b0; g0 < b1; g0 += group) {
+      const std::int64_t m = std::min(group, b1 - g0);
+      const std::int64_t cur = m * g.cols();
+      for (std::int64_t j = 0; j < m; ++j) {
+        const float* xb = xp + (g0 + j) * g.c * g.h * g.w;
+        if (!g.direct()) {
+          detail::conv::im2col(xb, g, cols.data() + j * g.cols(), cur);
+        } else if (!single) {
+          detail::conv::copy_columns(cols.data(), xb, g.rows(), g.cols(), cur, j, true);
+        }
+      }
+      const float* cb = single && g.direct() ? xp + g0 * g.c * g.h * g.w : cols.data();
+      float* target = single ? yp + g0 * out_ * g.cols() : out.data();
+      cpu_kernels::gemm(wm, {cb, g.rows(), cur, cur, 1}, target, inner_parallel);
+      for (std::int64_t j = 0; j < m; ++j) {
+        float* yb = yp + (g0 + j) * out_ * g.cols();
+        if (!single) detail::conv::copy_columns(yb, out.data(), out_, g.cols(), cur, j, false);
+        if (has_bias_) {
+          const float* bp = bias.value.data<float>();
+          for (std::int64_t o = 0; o < out_; ++o) {
+            float* row = yb + o * g.cols();
+            for (std::int64_t q = 0; q < g.cols(); ++q) row[q] += bp[o];
           }
         }
-      });
+      }
+    }
+  });
   input_ = training() ? x : Tensor();
   return y;
 }
@@ -194,39 +236,62 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
   float* dbp = has_bias_ ? bias.grad_or_zeros().data<float>() : nullptr;
   std::mutex merge;
   const bool inner_parallel = n < static_cast<std::int64_t>(default_thread_pool().size());
-  default_thread_pool().parallel_for(
-      0, n, detail::conv::grain, [&](std::int64_t b0, std::int64_t b1) {
-        const auto cols_size = static_cast<std::size_t>(g.rows() * g.cols());
-        std::vector<float> cols(g.direct() ? 0 : cols_size);
-        std::vector<float> dcols(g.direct() ? 0 : cols_size);
-        std::vector<float> dw(static_cast<std::size_t>(out_ * g.rows()), 0.0f);
-        std::vector<float> db(has_bias_ ? static_cast<std::size_t>(out_) : 0, 0.0f);
-        for (std::int64_t b = b0; b < b1; ++b) {
-          const float* xb = xp + b * g.c * g.h * g.w;
-          const float* dyb = dyp + b * out_ * g.cols();
-          float* dxb = dxp + b * g.c * g.h * g.w;
-          if (!g.direct()) detail::conv::im2col(xb, g, cols.data());
-          const float* cb = g.direct() ? xb : cols.data();
-          // dW += dy_b [out, P] · cols_b^T [P, rows]
-          const cpu_kernels::MatrixRef dym{dyb, out_, g.cols(), g.cols(), 1};
-          const cpu_kernels::MatrixRef ct{cb, g.cols(), g.rows(), 1, g.cols()};
-          cpu_kernels::gemm(dym, ct, dw.data(), inner_parallel, /*accumulate=*/true);
-          // dcols = W^T [rows, out] · dy_b [out, P], then back onto the image.
-          cpu_kernels::gemm(wt, dym, g.direct() ? dxb : dcols.data(), inner_parallel);
-          if (!g.direct()) detail::conv::col2im(dcols.data(), g, dxb);
-          if (has_bias_) {
-            for (std::int64_t o = 0; o < out_; ++o) {
-              const float* row = dyb + o * g.cols();
-              float s = 0.0f;
-              for (std::int64_t p = 0; p < g.cols(); ++p) s += row[p];
-              db[static_cast<std::size_t>(o)] += s;
-            }
+  const auto threads = static_cast<std::int64_t>(default_thread_pool().size());
+  const std::int64_t per =
+      detail::conv::group_size(g.cols(), n / std::max<std::int64_t>(threads, 1));
+  default_thread_pool().parallel_for(0, n, per, [&](std::int64_t b0, std::int64_t b1) {
+    const std::int64_t group = detail::conv::group_size(g.cols(), b1 - b0);
+    const bool single = group == 1;
+    const std::int64_t ld = group * g.cols();
+    const auto cols_size = static_cast<std::size_t>(g.rows() * ld);
+    std::vector<float> cols(single && g.direct() ? 0 : cols_size);
+    std::vector<float> dcols(single && g.direct() ? 0 : cols_size);
+    std::vector<float> dyg(single ? 0 : static_cast<std::size_t>(out_ * ld));
+    std::vector<float> dw(static_cast<std::size_t>(out_ * g.rows()), 0.0f);
+    std::vector<float> db(has_bias_ ? static_cast<std::size_t>(out_) : 0, 0.0f);
+    for (std::int64_t g0 = b0; g0 < b1; g0 += group) {
+      const std::int64_t m = std::min(group, b1 - g0);
+      const std::int64_t cur = m * g.cols();
+      for (std::int64_t j = 0; j < m; ++j) {
+        const float* xb = xp + (g0 + j) * g.c * g.h * g.w;
+        const float* dyb = dyp + (g0 + j) * out_ * g.cols();
+        if (!g.direct()) {
+          detail::conv::im2col(xb, g, cols.data() + j * g.cols(), cur);
+        } else if (!single) {
+          detail::conv::copy_columns(cols.data(), xb, g.rows(), g.cols(), cur, j, true);
+        }
+        if (!single) detail::conv::copy_columns(dyg.data(), dyb, out_, g.cols(), cur, j, true);
+        if (has_bias_) {
+          for (std::int64_t o = 0; o < out_; ++o) {
+            const float* row = dyb + o * g.cols();
+            float sum = 0.0f;
+            for (std::int64_t q = 0; q < g.cols(); ++q) sum += row[q];
+            db[static_cast<std::size_t>(o)] += sum;
           }
         }
-        const std::lock_guard lock(merge);
-        for (std::size_t i = 0; i < dw.size(); ++i) dwp[i] += dw[i];
-        for (std::size_t i = 0; i < db.size(); ++i) dbp[i] += db[i];
-      });
+      }
+      const float* cb = single && g.direct() ? xp + g0 * g.c * g.h * g.w : cols.data();
+      const float* dyp_group = single ? dyp + g0 * out_ * g.cols() : dyg.data();
+      // dW += dy [out, cur] · colsᵀ [cur, rows]
+      const cpu_kernels::MatrixRef dym{dyp_group, out_, cur, cur, 1};
+      const cpu_kernels::MatrixRef ct{cb, cur, g.rows(), 1, cur};
+      cpu_kernels::gemm(dym, ct, dw.data(), inner_parallel, /*accumulate=*/true);
+      // dcols = Wᵀ [rows, out] · dy [out, cur], then back onto each image.
+      float* first_dx = dxp + g0 * g.c * g.h * g.w;
+      cpu_kernels::gemm(wt, dym, single && g.direct() ? first_dx : dcols.data(), inner_parallel);
+      for (std::int64_t j = 0; j < m; ++j) {
+        float* dxb = dxp + (g0 + j) * g.c * g.h * g.w;
+        if (!g.direct()) {
+          detail::conv::col2im(dcols.data() + j * g.cols(), g, dxb, cur);
+        } else if (!single) {
+          detail::conv::copy_columns(dxb, dcols.data(), g.rows(), g.cols(), cur, j, false);
+        }
+      }
+    }
+    const std::lock_guard lock(merge);
+    for (std::size_t i = 0; i < dw.size(); ++i) dwp[i] += dw[i];
+    for (std::size_t i = 0; i < db.size(); ++i) dbp[i] += db[i];
+  });
   return dx;
 }
 

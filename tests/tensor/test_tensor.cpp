@@ -160,8 +160,13 @@ TEST_CASE("copy_ broadcasts, converts and handles overlapping views", "[tensor]"
 }
 
 TEST_CASE("devices other than the CPU are refused with a clear error", "[tensor]") {
-  CHECK_THROWS_WITH(Tensor({2}, float32, cuda), Contains("this build has no CUDA back end"));
+  // This test program does not include <fastblock/cuda.hpp>, so no backend is registered.
+  REQUIRE_FALSE(has_backend(DeviceType::CUDA));
+  CHECK_THROWS_WITH(Tensor({2}, float32, cuda), Contains("no back end for cuda:0") &&
+                                                    Contains("<fastblock/cuda.hpp>") &&
+                                                    Contains("fastblock::cuda"));
   CHECK_THROWS_AS(zeros({2}).to(cuda), device_error);
+  CHECK_THROWS_AS(backend(cuda), device_error);
   CHECK(zeros({2}).to(cpu).device() == cpu);
 }
 

@@ -14,6 +14,7 @@
 #include <fastblock/core/error.hpp>
 #include <fastblock/core/thread_pool.hpp>
 #include <fastblock/nn/batchnorm.hpp>
+#include <fastblock/tensor/backend.hpp>
 
 namespace fastblock {
 
@@ -53,21 +54,38 @@ FASTBLOCK_FUNC void BatchNorm::check_input(const Tensor& x) const {
 
 FASTBLOCK_FUNC Tensor BatchNorm::forward(const Tensor& x_in) {
   check_input(x_in);
+  detail::check_device(repr(), x_in, running_mean.value.device());
   const Tensor x = x_in.contiguous();
   const std::int64_t n = x.size(0);
   const std::int64_t s = x.numel() / std::max<std::int64_t>(n * c_, 1);  // per channel, per item
   const std::int64_t m = n * s;
-  Tensor y(x.shape());
+  if (training() && m <= 1)
+    throw value_error("fastblock::" + repr() +
+                      ": expected more than 1 value per channel when training, got input of "
+                      "shape " +
+                      x.shape().str());
+  Tensor y(x.shape(), float32, x.device());
   const float* xp = x.data<float>();
   float* yp = y.data<float>();
   const float* gp = options_.affine ? weight.value.data<float>() : nullptr;
   const float* bp = options_.affine ? bias.value.data<float>() : nullptr;
+  if (!x.device().is_cpu()) {
+    // The statistics stay on the device; only the int64 batch counter lives on the host.
+    if (training()) {
+      saved_mean_ = Tensor(Shape{c_}, float32, x.device());
+      saved_inv_std_ = Tensor(Shape{c_}, float32, x.device());
+    }
+    backend(x.device())
+        .batchnorm_forward(n, c_, s, xp, gp, bp, running_mean.value.data<float>(),
+                           running_var.value.data<float>(), static_cast<float>(options_.momentum),
+                           static_cast<float>(options_.eps), training(), yp,
+                           training() ? saved_mean_.data<float>() : nullptr,
+                           training() ? saved_inv_std_.data<float>() : nullptr);
+    if (training()) num_batches_tracked.value.data<std::int64_t>()[0] += 1;
+    input_ = training() ? x : Tensor();
+    return y;
+  }
   if (training()) {
-    if (m <= 1)
-      throw value_error("fastblock::" + repr() +
-                        ": expected more than 1 value per channel when training, got input of "
-                        "shape " +
-                        x.shape().str());
     mean_.assign(static_cast<std::size_t>(c_), 0.0f);
     inv_std_.assign(static_cast<std::size_t>(c_), 0.0f);
     float* rm = running_mean.value.data<float>();
@@ -132,18 +150,25 @@ FASTBLOCK_FUNC Tensor BatchNorm::backward(const Tensor& dy_in) {
   if (dy_in.shape() != input_.shape())
     detail::throw_layer_shape(repr() + ".backward", dy_in,
                               input_.shape().str() + " (the output's shape)");
-  const Tensor dy = dy_in.contiguous();
   const Tensor& x = input_;
+  detail::check_device(repr() + ".backward", dy_in, x.device());
+  const Tensor dy = dy_in.contiguous();
   const std::int64_t n = x.size(0);
   const std::int64_t s = x.numel() / (n * c_);
   const double m = static_cast<double>(n * s);
-  Tensor dx(x.shape());
+  Tensor dx(x.shape(), float32, x.device());
   const float* xp = x.data<float>();
   const float* dyp = dy.data<float>();
   float* dxp = dx.data<float>();
   const float* gp = options_.affine ? weight.value.data<float>() : nullptr;
   float* dgp = options_.affine ? weight.grad_or_zeros().data<float>() : nullptr;
   float* dbp = options_.affine ? bias.grad_or_zeros().data<float>() : nullptr;
+  if (!x.device().is_cpu()) {
+    backend(x.device())
+        .batchnorm_backward(n, c_, s, xp, dyp, gp, saved_mean_.data<float>(),
+                            saved_inv_std_.data<float>(), dxp, dgp, dbp);
+    return dx;
+  }
   default_thread_pool().parallel_for(0, c_, 1, [&](std::int64_t c0, std::int64_t c1) {
     for (std::int64_t c = c0; c < c1; ++c) {
       const double mean = mean_[static_cast<std::size_t>(c)];

@@ -71,7 +71,8 @@ class BatchNorm : public detail::LayerMode {
   BatchNormOptions options_;
   // Kept by a training-mode forward for backward: the input, and per channel mean and 1/std.
   Tensor input_;
-  std::vector<float> mean_, inv_std_;
+  std::vector<float> mean_, inv_std_;  // batch statistics of the last forward (CPU)
+  Tensor saved_mean_, saved_inv_std_;  // the same on a device
 };
 
 /// PyTorch's nn.BatchNorm1d: inputs [N, C] or [N, C, L].

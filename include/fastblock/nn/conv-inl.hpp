@@ -18,6 +18,7 @@
 #include <fastblock/cpu/matmul.hpp>
 #include <fastblock/nn/conv.hpp>
 #include <fastblock/nn/init.hpp>
+#include <fastblock/tensor/backend.hpp>
 
 namespace fastblock {
 
@@ -148,10 +149,33 @@ FASTBLOCK_FUNC void Conv2d::check_input(const Tensor& x) const {
                                   "x" + std::to_string(kernel_ - 2 * padding_) + " pixels");
 }
 
+FASTBLOCK_FUNC ConvShape Conv2d::conv_shape(const Tensor& x) const {
+  return {.n = x.size(0),
+          .c = in_,
+          .h = x.size(2),
+          .w = x.size(3),
+          .out = out_,
+          .k = kernel_,
+          .stride = stride_,
+          .pad = padding_,
+          .ho = output_size(x.size(2)),
+          .wo = output_size(x.size(3))};
+}
+
 FASTBLOCK_FUNC Tensor Conv2d::forward(const Tensor& x_in) {
   check_input(x_in);
+  detail::check_device(repr(), x_in, weight.value.device());
   const Tensor x = x_in.contiguous();
   const std::int64_t n = x.size(0);
+  if (!x.device().is_cpu()) {
+    const ConvShape s = conv_shape(x);
+    Tensor y(Shape{n, out_, s.ho, s.wo}, float32, x.device());
+    backend(x.device())
+        .conv2d_forward(s, x.data<float>(), weight.value.data<float>(),
+                        has_bias_ ? bias.value.data<float>() : nullptr, y.data<float>());
+    input_ = training() ? x : Tensor();
+    return y;
+  }
   const detail::conv::Geometry g{in_,
                                  x.size(2),
                                  x.size(3),
@@ -224,9 +248,17 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
   if (dy_in.shape() != Shape{n, out_, g.ho, g.wo})
     detail::throw_layer_shape(repr() + ".backward", dy_in,
                               Shape{n, out_, g.ho, g.wo}.str() + " (the output's shape)");
+  detail::check_device(repr() + ".backward", dy_in, x.device());
   const Tensor dy = dy_in.contiguous();
   const Tensor w = weight.value.contiguous();
-  Tensor dx(x.shape());
+  Tensor dx(x.shape(), float32, x.device());
+  if (!x.device().is_cpu()) {
+    backend(x.device())
+        .conv2d_backward(conv_shape(x), x.data<float>(), w.data<float>(), dy.data<float>(),
+                         dx.data<float>(), weight.grad_or_zeros().data<float>(),
+                         has_bias_ ? bias.grad_or_zeros().data<float>() : nullptr);
+    return dx;
+  }
   const float* xp = x.data<float>();
   const float* dyp = dy.data<float>();
   float* dxp = dx.data<float>();

@@ -19,6 +19,7 @@
 #include <fastblock/core/random.hpp>
 #include <fastblock/nn/layer.hpp>
 #include <fastblock/nn/parameter.hpp>
+#include <fastblock/tensor/backend.hpp>
 #include <fastblock/tensor/tensor.hpp>
 
 namespace fastblock {
@@ -73,6 +74,7 @@ class Conv2d : public detail::LayerMode {
 
  private:
   void check_input(const Tensor& x) const;
+  [[nodiscard]] ConvShape conv_shape(const Tensor& x) const;
 
   std::int64_t in_, out_, kernel_, stride_, padding_;
   bool has_bias_;

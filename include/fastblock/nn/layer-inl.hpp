@@ -47,3 +47,14 @@ FASTBLOCK_FUNC void check_grad_shape(const std::string& layer, const Tensor& dy,
 }
 
 }  // namespace fastblock::detail
+
+namespace fastblock::detail {
+
+FASTBLOCK_FUNC void check_device(const std::string& layer, const Tensor& x, Device expected) {
+  if (x.device() != expected)
+    throw device_error("fastblock::" + layer + ": got a " + x.describe() +
+                       " but the layer's parameters are on " + expected.str() +
+                       " (move the model with to(model, device) or the input with x.to(device))");
+}
+
+}  // namespace fastblock::detail

@@ -16,7 +16,8 @@
 // Layers are plain values composed by Sequential (a tuple) and by runtime-sized stages (a
 // std::vector of one block type); there is no base class and no virtual call. Shapes are checked
 // in forward: a mismatch names the layer (its repr), the shape it got and the shape it expected.
-// All tensors are float32, NCHW, on the CPU.
+// All tensors are float32, NCHW, on one device: the CPU, or a GPU after `to(model, cuda)` (the
+// layer then runs the device backend's kernels; see tensor/backend.hpp and <fastblock/cuda.hpp>).
 #pragma once
 
 #include <concepts>
@@ -62,6 +63,22 @@ void zero_grad(L& layer) {
   layer.visit([](const std::string&, Parameter& p) { p.zero_grad(); }, "");
 }
 
+/// Moves every parameter, float buffer and gradient to `device` (PyTorch's `model.to(device)`);
+/// later inputs must be on the same device. Integer counters (batchnorm's num_batches_tracked)
+/// stay on the host: no kernel reads them, and the host updates them once per batch without a
+/// device round trip. Returns the layer.
+template <Layer L>
+L& to(L& layer, Device device) {
+  layer.visit(
+      [&](const std::string&, Parameter& p) {
+        if (p.value.dtype() != float32) return;
+        p.value = p.value.to(device);
+        if (p.grad.numel() > 0) p.grad = p.grad.to(device);
+      },
+      "");
+  return layer;
+}
+
 namespace detail {
 
 /// Base of the simple layers: the mode flag and its accessors (no virtual functions).
@@ -88,6 +105,9 @@ class LayerMode {
 
 /// Throws the shape_error of a layer given a tensor that is not float32.
 void check_float_input(const std::string& layer, const Tensor& x);
+
+/// Throws device_error unless `x` is on `expected` (the device of the layer's parameters).
+void check_device(const std::string& layer, const Tensor& x, Device expected);
 
 /// Throws unless `dy` has the shape of `kept` (an output or input kept by a training-mode
 /// forward), or no_forward when nothing was kept.

@@ -13,6 +13,7 @@
 #include <fastblock/cpu/matmul.hpp>
 #include <fastblock/nn/init.hpp>
 #include <fastblock/nn/linear.hpp>
+#include <fastblock/tensor/backend.hpp>
 
 namespace fastblock {
 
@@ -39,9 +40,18 @@ FASTBLOCK_FUNC std::string Linear::repr() const {
 FASTBLOCK_FUNC Tensor Linear::forward(const Tensor& x_in) {
   if (x_in.dim() != 2 || x_in.size(1) != in_ || x_in.dtype() != float32)
     detail::throw_layer_shape(repr(), x_in, "float32 [N, " + std::to_string(in_) + "]");
+  detail::check_device(repr(), x_in, weight.value.device());
   const Tensor x = x_in.contiguous();
   const Tensor w = weight.value.contiguous();
   const std::int64_t n = x.size(0);
+  if (!x.device().is_cpu()) {
+    Tensor y(Shape{n, out_}, float32, x.device());
+    backend(x.device())
+        .linear_forward(n, in_, out_, x.data<float>(), w.data<float>(),
+                        has_bias_ ? bias.value.data<float>() : nullptr, y.data<float>());
+    input_ = training() ? x : Tensor();
+    return y;
+  }
   Tensor y(Shape{n, out_});
   // y = x [n, in] · wᵀ [in, out]; wᵀ is w read column-major.
   cpu_kernels::gemm({x.data<float>(), n, in_, in_, 1}, {w.data<float>(), in_, out_, 1, in_},
@@ -62,8 +72,17 @@ FASTBLOCK_FUNC Tensor Linear::backward(const Tensor& dy_in) {
   if (dy_in.shape() != Shape{n, out_})
     detail::throw_layer_shape(repr() + ".backward", dy_in,
                               Shape{n, out_}.str() + " (the output's shape)");
+  detail::check_device(repr() + ".backward", dy_in, input_.device());
   const Tensor dy = dy_in.contiguous();
   const Tensor w = weight.value.contiguous();
+  if (!dy.device().is_cpu()) {
+    Tensor dx(Shape{n, in_}, float32, dy.device());
+    backend(dy.device())
+        .linear_backward(n, in_, out_, input_.data<float>(), w.data<float>(), dy.data<float>(),
+                         dx.data<float>(), weight.grad_or_zeros().data<float>(),
+                         has_bias_ ? bias.grad_or_zeros().data<float>() : nullptr);
+    return dx;
+  }
   // dW [out, in] += dyᵀ [out, n] · x [n, in]
   cpu_kernels::gemm({dy.data<float>(), out_, n, 1, out_}, {input_.data<float>(), n, in_, in_, 1},
                     weight.grad_or_zeros().data<float>(), true, /*accumulate=*/true);

@@ -12,6 +12,7 @@
 #include <fastblock/core/config.hpp>
 #include <fastblock/core/error.hpp>
 #include <fastblock/nn/loss.hpp>
+#include <fastblock/tensor/backend.hpp>
 
 namespace fastblock {
 
@@ -70,15 +71,62 @@ FASTBLOCK_FUNC void check_called(const Shape& shape, const char* loss) {
                       ".backward: call the loss on a prediction and a target first");
 }
 
+/// The backend's name for a reduction.
+FASTBLOCK_FUNC LossReduce device_reduce(Reduction r) {
+  return r == Reduction::mean ? LossReduce::mean
+                              : (r == Reduction::sum ? LossReduce::sum : LossReduce::none);
+}
+
+/// Throws device_error unless pred and target share a device.
+FASTBLOCK_FUNC void check_same_device(const char* loss, const Tensor& pred, const Tensor& target) {
+  if (pred.device() != target.device())
+    throw device_error(std::string("fastblock::") + loss + ": prediction on " +
+                       pred.device().str() + " but target on " + target.device().str() +
+                       " (move both to one device)");
+}
+
+/// A device loss's output: one value for mean and sum, n for none.
+FASTBLOCK_FUNC Tensor device_loss_output(Reduction r, std::int64_t n, Device device) {
+  return r == Reduction::none ? Tensor(Shape{n}, float32, device)
+                              : Tensor(Shape{}, float32, device);
+}
+
+/// The per-element upstream gradient a device backward reads (reduction none), else empty.
+FASTBLOCK_FUNC Tensor device_dloss(Reduction r, std::int64_t n, const Tensor& dloss, Device device,
+                                   const char* loss) {
+  if (r != Reduction::none) return {};
+  if (dloss.numel() != n)
+    throw shape_error(std::string("fastblock::") + loss +
+                      ".backward: with reduction none, pass the gradient of each of the " +
+                      std::to_string(n) + " losses, got shape " + dloss.shape().str());
+  return flat_float(dloss.to(device));
+}
+
+/// Multiplies a device gradient by a scalar upstream gradient (mean and sum; 1 when none given).
+FASTBLOCK_FUNC void scale_by_upstream(Tensor& dx, Reduction r, const Tensor& dloss) {
+  if (r == Reduction::none || dloss.numel() != 1) return;
+  const float g = dloss.item<float>();
+  if (g != 1.0f) backend(dx.device()).scale(dx.data<float>(), g, dx.data<float>(), dx.numel());
+}
+
 }  // namespace detail::loss
 
 FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::operator()(const Tensor& logits,
                                                         const Tensor& target) {
   detail::loss::check_same_count("BCEWithLogitsLossFlat", logits, target);
+  detail::loss::check_same_device("BCEWithLogitsLossFlat", logits, target);
   logits_ = detail::loss::flat_float(logits);
   target_ = detail::loss::flat_float(target);
   shape_ = logits.shape();
   const std::int64_t n = logits_.numel();
+  if (!logits.device().is_cpu()) {
+    Tensor out = detail::loss::device_loss_output(options_.reduction, n, logits.device());
+    backend(logits.device())
+        .bce_with_logits_forward(logits_.data<float>(), target_.data<float>(), n,
+                                 detail::loss::device_reduce(options_.reduction),
+                                 out.data<float>());
+    return out;
+  }
   Tensor l(Shape{n});
   const float* x = logits_.data<float>();
   const float* t = target_.data<float>();
@@ -91,6 +139,17 @@ FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::operator()(const Tensor& logits,
 FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::backward(const Tensor& dloss) const {
   detail::loss::check_called(shape_, "BCEWithLogitsLossFlat");
   const std::int64_t n = logits_.numel();
+  if (!logits_.device().is_cpu()) {
+    const Tensor dl = detail::loss::device_dloss(options_.reduction, n, dloss, logits_.device(),
+                                                 "BCEWithLogitsLossFlat");
+    Tensor dx(Shape{n}, float32, logits_.device());
+    backend(dx.device())
+        .bce_with_logits_backward(logits_.data<float>(), target_.data<float>(), n,
+                                  detail::loss::device_reduce(options_.reduction),
+                                  dl.numel() > 0 ? dl.data<float>() : nullptr, dx.data<float>());
+    detail::loss::scale_by_upstream(dx, options_.reduction, dloss);
+    return dx.reshape(shape_);
+  }
   const Tensor g =
       detail::loss::reduction_grad(options_.reduction, n, dloss, "BCEWithLogitsLossFlat");
   Tensor dx(Shape{n});
@@ -105,6 +164,14 @@ FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::backward(const Tensor& dloss) const
     dp[i] = (s - t[i]) * gp[i];
   }
   return dx.reshape(shape_);
+}
+
+FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::activation(const Tensor& out) const {
+  if (out.device().is_cpu() || out.dtype() != float32) return out.sigmoid();
+  const Tensor x = out.contiguous();
+  Tensor y(x.shape(), float32, x.device());
+  backend(x.device()).sigmoid(x.data<float>(), y.data<float>(), x.numel());
+  return y;
 }
 
 FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::decodes(const Tensor& probs) const {
@@ -128,9 +195,29 @@ FASTBLOCK_FUNC Tensor CrossEntropyLossFlat::operator()(const Tensor& logits, con
         "fastblock::CrossEntropyLossFlat: the target must hold int64 class indices "
         "(a TensorCategory), got " +
         std::string(dtype_name(target.dtype())));
+  detail::loss::check_same_device("CrossEntropyLossFlat", logits, target);
   shape_ = logits.shape();
   const Tensor x = logits.contiguous();
   target_ = target.contiguous().reshape(Shape{rows});
+  if (!x.device().is_cpu()) {
+    // Targets are checked on the host first (a small copy), so the kernel never reads a class
+    // that does not exist.
+    const Tensor host = target_.to(cpu);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const std::int64_t k = host.data<std::int64_t>()[r];
+      if (k < 0 || k >= c)
+        throw index_error("fastblock::CrossEntropyLossFlat: target " + std::to_string(k) +
+                          " of row " + std::to_string(r) + " is out of range for " +
+                          std::to_string(c) + " classes");
+    }
+    probs_ = Tensor(Shape{rows, c}, float32, x.device());
+    Tensor out = detail::loss::device_loss_output(options_.reduction, rows, x.device());
+    backend(x.device())
+        .cross_entropy_forward(x.data<float>(), target_.data<std::int64_t>(), rows, c,
+                               detail::loss::device_reduce(options_.reduction),
+                               probs_.data<float>(), out.data<float>());
+    return out;
+  }
   probs_ = Tensor(Shape{rows, c});
   Tensor l(Shape{rows});
   const float* xp = x.data<float>();
@@ -158,6 +245,17 @@ FASTBLOCK_FUNC Tensor CrossEntropyLossFlat::operator()(const Tensor& logits, con
 FASTBLOCK_FUNC Tensor CrossEntropyLossFlat::backward(const Tensor& dloss) const {
   detail::loss::check_called(shape_, "CrossEntropyLossFlat");
   const std::int64_t rows = probs_.size(0), c = probs_.size(1);
+  if (!probs_.device().is_cpu()) {
+    const Tensor dl = detail::loss::device_dloss(options_.reduction, rows, dloss, probs_.device(),
+                                                 "CrossEntropyLossFlat");
+    Tensor dx(Shape{rows, c}, float32, probs_.device());
+    backend(dx.device())
+        .cross_entropy_backward(probs_.data<float>(), target_.data<std::int64_t>(), rows, c,
+                                detail::loss::device_reduce(options_.reduction),
+                                dl.numel() > 0 ? dl.data<float>() : nullptr, dx.data<float>());
+    detail::loss::scale_by_upstream(dx, options_.reduction, dloss);
+    return dx.reshape(shape_);
+  }
   const Tensor g =
       detail::loss::reduction_grad(options_.reduction, rows, dloss, "CrossEntropyLossFlat");
   Tensor dx(Shape{rows, c});
@@ -172,6 +270,8 @@ FASTBLOCK_FUNC Tensor CrossEntropyLossFlat::backward(const Tensor& dloss) const 
 }
 
 FASTBLOCK_FUNC Tensor CrossEntropyLossFlat::activation(const Tensor& out) const {
+  // Predictions are read on the host (get_preds, predict), so a device output goes there.
+  if (!out.device().is_cpu()) return activation(out.to(cpu));
   const Tensor x = out.contiguous();
   const std::int64_t c = x.size(-1), rows = c == 0 ? 0 : x.numel() / c;
   Tensor y(x.shape());
@@ -190,13 +290,35 @@ FASTBLOCK_FUNC Tensor CrossEntropyLossFlat::activation(const Tensor& out) const 
 
 FASTBLOCK_FUNC Tensor MSELossFlat::operator()(const Tensor& pred, const Tensor& target) {
   detail::loss::check_same_count("MSELossFlat", pred, target);
+  detail::loss::check_same_device("MSELossFlat", pred, target);
   shape_ = pred.shape();
+  if (!pred.device().is_cpu()) {
+    const Tensor p = detail::loss::flat_float(pred), t = detail::loss::flat_float(target);
+    diff_ = Tensor(p.shape(), float32, p.device());
+    Tensor out = detail::loss::device_loss_output(options_.reduction, p.numel(), p.device());
+    backend(p.device())
+        .mse_forward(p.data<float>(), t.data<float>(), p.numel(),
+                     detail::loss::device_reduce(options_.reduction), diff_.data<float>(),
+                     out.data<float>());
+    return out;
+  }
   diff_ = detail::loss::flat_float(pred) - detail::loss::flat_float(target);
   return detail::loss::reduce(diff_ * diff_, options_.reduction);
 }
 
 FASTBLOCK_FUNC Tensor MSELossFlat::backward(const Tensor& dloss) const {
   detail::loss::check_called(shape_, "MSELossFlat");
+  if (!diff_.device().is_cpu()) {
+    const std::int64_t n = diff_.numel();
+    const Tensor dl =
+        detail::loss::device_dloss(options_.reduction, n, dloss, diff_.device(), "MSELossFlat");
+    Tensor dx(Shape{n}, float32, diff_.device());
+    backend(dx.device())
+        .mse_backward(diff_.data<float>(), n, detail::loss::device_reduce(options_.reduction),
+                      dl.numel() > 0 ? dl.data<float>() : nullptr, dx.data<float>());
+    detail::loss::scale_by_upstream(dx, options_.reduction, dloss);
+    return dx.reshape(shape_);
+  }
   const Tensor g =
       detail::loss::reduction_grad(options_.reduction, diff_.numel(), dloss, "MSELossFlat");
   return (diff_ * 2.0 * g).reshape(shape_);

@@ -49,7 +49,7 @@ class BCEWithLogitsLossFlat {
   /// d loss / d logits, in the logits' shape (`dloss` only for reduction none).
   [[nodiscard]] Tensor backward(const Tensor& dloss = Tensor()) const;
   /// sigmoid: outputs to probabilities.
-  [[nodiscard]] Tensor activation(const Tensor& out) const { return out.sigmoid(); }
+  [[nodiscard]] Tensor activation(const Tensor& out) const;
   /// probabilities > thresh, as a bool tensor.
   [[nodiscard]] Tensor decodes(const Tensor& probs) const;
   /// `FlattenedLoss of BCEWithLogitsLoss()`, as fastai prints it.

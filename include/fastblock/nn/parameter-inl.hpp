@@ -11,7 +11,7 @@ namespace fastblock {
 
 FASTBLOCK_FUNC Tensor& Parameter::grad_or_zeros() {
   if (grad.shape() != value.shape() || grad.dtype() != value.dtype()) {
-    grad = Tensor(value.shape(), value.dtype());
+    grad = Tensor(value.shape(), value.dtype(), value.device());
     grad.zero_();
   }
   return grad;

@@ -14,6 +14,7 @@
 #include <fastblock/core/error.hpp>
 #include <fastblock/core/thread_pool.hpp>
 #include <fastblock/nn/pooling.hpp>
+#include <fastblock/tensor/backend.hpp>
 
 namespace fastblock {
 
@@ -91,6 +92,39 @@ FASTBLOCK_FUNC Tensor max_unpool(const Tensor& dy_in, const Shape& input,
   return dx;
 }
 
+/// int32 scratch for `n` argmax indices on `device`.
+FASTBLOCK_FUNC Storage device_indices(std::int64_t n, Device device) {
+  return backend(device).allocate(static_cast<std::size_t>(n) * sizeof(std::int32_t), device);
+}
+
+FASTBLOCK_FUNC std::int32_t* indices(const Storage& s) {
+  return reinterpret_cast<std::int32_t*>(s.data());
+}
+
+/// Adaptive pooling of a device tensor to [oh, ow] (max records its argmax into `argmax`).
+FASTBLOCK_FUNC Tensor device_adaptive(bool max, const Tensor& x, std::int64_t oh, std::int64_t ow,
+                                      Storage& argmax) {
+  const std::int64_t n = x.size(0), c = x.size(1);
+  Tensor y(Shape{n, c, oh, ow}, float32, x.device());
+  if (max) argmax = device_indices(y.numel(), x.device());
+  backend(x.device())
+      .adaptive_pool_forward(max, n, c, x.size(2), x.size(3), oh, ow, x.data<float>(),
+                             y.data<float>(), c * oh * ow, max ? indices(argmax) : nullptr);
+  return y;
+}
+
+/// The input gradient of device_adaptive.
+FASTBLOCK_FUNC Tensor device_adaptive_backward(bool max, const Tensor& dy, const Shape& input,
+                                               const Storage& argmax) {
+  const std::int64_t oh = dy.size(2), ow = dy.size(3);
+  Tensor dx(input, float32, dy.device());
+  backend(dy.device())
+      .adaptive_pool_backward(max, input[0], input[1], input[2], input[3], oh, ow, dy.data<float>(),
+                              input[1] * oh * ow, max ? indices(argmax) : nullptr,
+                              dx.data<float>());
+  return dx;
+}
+
 FASTBLOCK_FUNC std::string pair(std::int64_t a, std::int64_t b) {
   return "(" + std::to_string(a) + ", " + std::to_string(b) + ")";
 }
@@ -124,14 +158,45 @@ FASTBLOCK_FUNC Tensor MaxPool2d::forward(const Tensor& x_in) {
       return detail::pool::Window{std::max<std::int64_t>(b, 0), std::min(b + k_, size)};
     };
   };
-  Tensor y = detail::pool::max_pool(x, oh, ow, win(h), win(w), training() ? &argmax_ : nullptr);
   input_shape_ = training() ? x.shape() : Shape{0};
-  return y;
+  if (!x.device().is_cpu()) {
+    const ConvShape s = device_shape(x.shape());
+    Tensor y(Shape{s.n, s.c, oh, ow}, float32, x.device());
+    device_argmax_ = detail::pool::device_indices(y.numel(), x.device());
+    backend(x.device())
+        .maxpool2d_forward(s, x.data<float>(), y.data<float>(),
+                           detail::pool::indices(device_argmax_));
+    return y;
+  }
+  return detail::pool::max_pool(x, oh, ow, win(h), win(w), training() ? &argmax_ : nullptr);
 }
 
-FASTBLOCK_FUNC Tensor MaxPool2d::backward(const Tensor& dy) {
+FASTBLOCK_FUNC ConvShape MaxPool2d::device_shape(const Shape& in) const {
+  return {.n = in[0],
+          .c = in[1],
+          .h = in[2],
+          .w = in[3],
+          .out = in[1],
+          .k = k_,
+          .stride = s_,
+          .pad = p_,
+          .ho = (in[2] + 2 * p_ - k_) / s_ + 1,
+          .wo = (in[3] + 2 * p_ - k_) / s_ + 1};
+}
+
+FASTBLOCK_FUNC Tensor MaxPool2d::backward(const Tensor& dy_in) {
   if (input_shape_.size() != 4) detail::throw_no_forward(repr());
-  return detail::pool::max_unpool(dy, input_shape_, argmax_);
+  if (dy_in.device().is_cpu()) return detail::pool::max_unpool(dy_in, input_shape_, argmax_);
+  const ConvShape s = device_shape(input_shape_);
+  const Shape expected{s.n, s.c, s.ho, s.wo};
+  if (dy_in.shape() != expected)
+    detail::throw_layer_shape(repr() + ".backward", dy_in, expected.str());
+  const Tensor dy = dy_in.contiguous();
+  Tensor dx(input_shape_, float32, dy.device());
+  backend(dy.device())
+      .maxpool2d_backward(s, dy.data<float>(), detail::pool::indices(device_argmax_),
+                          dx.data<float>());
+  return dx;
 }
 
 FASTBLOCK_FUNC AdaptiveAvgPool2d::AdaptiveAvgPool2d(std::int64_t out_h, std::int64_t out_w)
@@ -148,6 +213,11 @@ FASTBLOCK_FUNC Tensor AdaptiveAvgPool2d::forward(const Tensor& x_in) {
   const Tensor x = x_in.contiguous();
   const std::int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   if (h < 1 || w < 1) detail::throw_layer_shape(repr(), x, "a non-empty image");
+  if (!x.device().is_cpu()) {
+    input_shape_ = training() ? x.shape() : Shape{0};
+    Storage unused;
+    return detail::pool::device_adaptive(false, x, oh_, ow_, unused);
+  }
   Tensor y(Shape{n, c, oh_, ow_});
   const float* xp = x.data<float>();
   float* yp = y.data<float>();
@@ -177,6 +247,8 @@ FASTBLOCK_FUNC Tensor AdaptiveAvgPool2d::backward(const Tensor& dy_in) {
   if (dy_in.shape() != expected)
     detail::throw_layer_shape(repr() + ".backward", dy_in, expected.str());
   const Tensor dy = dy_in.contiguous();
+  if (!dy.device().is_cpu())
+    return detail::pool::device_adaptive_backward(false, dy, input_shape_, {});
   const std::int64_t h = input_shape_[2], w = input_shape_[3];
   Tensor dx(input_shape_);
   dx.zero_();
@@ -212,11 +284,12 @@ FASTBLOCK_FUNC Tensor AdaptiveMaxPool2d::forward(const Tensor& x_in) {
   const Tensor x = x_in.contiguous();
   const std::int64_t h = x.size(2), w = x.size(3);
   if (h < 1 || w < 1) detail::throw_layer_shape(repr(), x, "a non-empty image");
+  input_shape_ = training() ? x.shape() : Shape{0};
+  if (!x.device().is_cpu()) return detail::pool::device_adaptive(true, x, oh_, ow_, device_argmax_);
   Tensor y = detail::pool::max_pool(
       x, oh_, ow_, [&](std::int64_t i) { return detail::pool::adaptive(i, h, oh_); },
       [&](std::int64_t j) { return detail::pool::adaptive(j, w, ow_); },
       training() ? &argmax_ : nullptr);
-  input_shape_ = training() ? x.shape() : Shape{0};
   return y;
 }
 
@@ -224,6 +297,9 @@ FASTBLOCK_FUNC Tensor AdaptiveMaxPool2d::backward(const Tensor& dy) {
   if (input_shape_.size() != 4) detail::throw_no_forward(repr());
   const Shape expected{input_shape_[0], input_shape_[1], oh_, ow_};
   if (dy.shape() != expected) detail::throw_layer_shape(repr() + ".backward", dy, expected.str());
+  if (!dy.device().is_cpu())
+    return detail::pool::device_adaptive_backward(true, dy.contiguous(), input_shape_,
+                                                  device_argmax_);
   return detail::pool::max_unpool(dy, input_shape_, argmax_);
 }
 
@@ -232,8 +308,17 @@ FASTBLOCK_FUNC Tensor AdaptiveConcatPool2d::forward(const Tensor& x) {
   const Tensor m = mp_.forward(x);
   const Tensor a = ap_.forward(x);
   const std::int64_t n = x.size(0), c = x.size(1);
-  Tensor y(Shape{n, 2 * c, size_, size_});
+  Tensor y(Shape{n, 2 * c, size_, size_}, float32, x.device());
   const std::int64_t plane = c * size_ * size_;
+  if (!x.device().is_cpu()) {
+    // y is [n, 2, plane]: the max pool fills the first half of each item, the average the second.
+    const std::size_t row = static_cast<std::size_t>(plane) * sizeof(float);
+    DeviceBackend& be = backend(x.device());
+    be.copy_rows(y.data<float>(), 2 * row, m.data<float>(), row, row, static_cast<std::size_t>(n));
+    be.copy_rows(y.data<float>() + plane, 2 * row, a.data<float>(), row, row,
+                 static_cast<std::size_t>(n));
+    return y;
+  }
   const float* mp = m.data<float>();
   const float* ap = a.data<float>();
   float* yp = y.data<float>();
@@ -250,7 +335,19 @@ FASTBLOCK_FUNC Tensor AdaptiveConcatPool2d::backward(const Tensor& dy_in) {
     detail::throw_layer_shape(repr() + ".backward", dy, "[N, 2C, size, size]");
   const std::int64_t n = dy.size(0), c = dy.size(1) / 2;
   const std::int64_t plane = c * size_ * size_;
-  Tensor dm(Shape{n, c, size_, size_}), da(Shape{n, c, size_, size_});
+  Tensor dm(Shape{n, c, size_, size_}, float32, dy.device()),
+      da(Shape{n, c, size_, size_}, float32, dy.device());
+  if (!dy.device().is_cpu()) {
+    const std::size_t row = static_cast<std::size_t>(plane) * sizeof(float);
+    DeviceBackend& be = backend(dy.device());
+    be.copy_rows(dm.data<float>(), row, dy.data<float>(), 2 * row, row,
+                 static_cast<std::size_t>(n));
+    be.copy_rows(da.data<float>(), row, dy.data<float>() + plane, 2 * row, row,
+                 static_cast<std::size_t>(n));
+    Tensor dx = mp_.backward(dm);
+    be.add(dx.data<float>(), ap_.backward(da).data<float>(), dx.data<float>(), dx.numel());
+    return dx;
+  }
   const float* gp = dy.data<float>();
   for (std::int64_t b = 0; b < n; ++b) {
     std::copy(gp + 2 * b * plane, gp + (2 * b + 1) * plane, dm.data<float>() + b * plane);

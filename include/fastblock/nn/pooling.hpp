@@ -15,6 +15,7 @@
 
 #include <fastblock/core/config.hpp>
 #include <fastblock/nn/layer.hpp>
+#include <fastblock/tensor/backend.hpp>
 #include <fastblock/tensor/tensor.hpp>
 
 namespace fastblock {
@@ -34,9 +35,12 @@ class MaxPool2d : public detail::LayerMode {
   [[nodiscard]] std::string repr() const;
 
  private:
+  [[nodiscard]] ConvShape device_shape(const Shape& input) const;
+
   std::int64_t k_, s_, p_;
   Shape input_shape_{0};
   std::vector<std::int32_t> argmax_;  // per output: the input's index within its plane
+  Storage device_argmax_;             // the same, int32, for an input on a device
 };
 
 /// PyTorch's nn.AdaptiveAvgPool2d.
@@ -76,6 +80,7 @@ class AdaptiveMaxPool2d : public detail::LayerMode {
   std::int64_t oh_, ow_;
   Shape input_shape_{0};
   std::vector<std::int32_t> argmax_;
+  Storage device_argmax_;  // int32, for an input on a device
 };
 
 /// fastai's AdaptiveConcatPool2d: max and average pooling side by side (max first).

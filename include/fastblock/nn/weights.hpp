@@ -79,8 +79,12 @@ NamedParameters named_parameters(L& model) {
 template <Layer L>
 [[nodiscard]] StateDict state_dict(L& model) {
   StateDict out;
-  model.visit([&](const std::string& name, Parameter& p) { out.insert(name, p.value.clone()); },
-              "");
+  // Host copies, whatever the model's device: files and dictionaries are device-independent.
+  model.visit(
+      [&](const std::string& name, Parameter& p) {
+        out.insert(name, p.value.device().is_cpu() ? p.value.clone() : p.value.to(cpu));
+      },
+      "");
   return out;
 }
 

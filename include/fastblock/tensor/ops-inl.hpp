@@ -14,6 +14,7 @@
 #include <fastblock/cpu/matmul.hpp>
 #include <fastblock/cpu/reduce.hpp>
 #include <fastblock/cpu/vector_math.hpp>
+#include <fastblock/tensor/backend.hpp>
 #include <fastblock/tensor/ops.hpp>
 
 namespace fastblock {
@@ -558,6 +559,20 @@ FASTBLOCK_FUNC bool Tensor::any() const {
 }
 
 FASTBLOCK_FUNC Tensor& Tensor::add_(const Tensor& other, Scalar alpha) {
+  if (!device().is_cpu() && other.device() == device() && other.shape() == shape_ &&
+      dtype_ == float32 && other.dtype() == float32 && is_contiguous() && other.is_contiguous()) {
+    // The one in-place op layers need on a device: residual sums and gradient accumulation.
+    DeviceBackend& be = backend(device());
+    if (alpha.value() == 1) {
+      be.add(data<float>(), other.data<float>(), data<float>(), numel());
+    } else {
+      Tensor scaled(shape_, float32, device());
+      be.scale(other.data<float>(), static_cast<float>(alpha.value()), scaled.data<float>(),
+               numel());
+      be.add(data<float>(), scaled.data<float>(), data<float>(), numel());
+    }
+    return *this;
+  }
   return copy_(alpha.value() == 1 ? *this + other : *this + other * alpha);
 }
 FASTBLOCK_FUNC Tensor& Tensor::add_(Scalar other) { return copy_(*this + other); }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <fastblock/cpu/elementwise.hpp>
+#include <fastblock/tensor/backend.hpp>
 #include <fastblock/tensor/ops.hpp>
 
 namespace fastblock {
@@ -16,11 +17,9 @@ FASTBLOCK_FUNC Tensor::Tensor(const Shape& shape, Dtype dtype, Device device)
     : shape_(shape), strides_(contiguous_strides(shape)), dtype_(dtype) {
   for (auto d : shape)
     if (d < 0) throw shape_error("fastblock::Tensor: negative extent in shape " + shape.str());
-  if (!device.is_cpu())
-    throw device_error("fastblock::Tensor: cannot allocate on " + device.str() +
-                       ": this build has no CUDA back end (configure with FASTBLOCK_CUDA=ON and "
-                       "compile with nvcc)");
-  storage_ = Storage::allocate_host(static_cast<std::size_t>(shape.numel()) * itemsize(dtype));
+  const auto nbytes = static_cast<std::size_t>(shape.numel()) * itemsize(dtype);
+  storage_ =
+      device.is_cpu() ? Storage::allocate_host(nbytes) : backend(device).allocate(nbytes, device);
 }
 
 FASTBLOCK_FUNC Tensor::Tensor(Storage storage, const Shape& shape, const Strides& strides,
@@ -257,25 +256,47 @@ FASTBLOCK_FUNC Tensor Tensor::expand(const Shape& shape) const {
 FASTBLOCK_FUNC Tensor Tensor::contiguous() const { return is_contiguous() ? *this : clone(); }
 
 FASTBLOCK_FUNC Tensor Tensor::clone() const {
-  Tensor out(shape_, dtype_);
+  Tensor out(shape_, dtype_, device());
   out.copy_(*this);
   return out;
 }
 
 FASTBLOCK_FUNC Tensor Tensor::to(Dtype dtype) const {
   if (dtype == dtype_) return *this;
-  Tensor out(shape_, dtype);
+  Tensor out(shape_, dtype, device());
   out.copy_(*this);
   return out;
 }
 
 FASTBLOCK_FUNC Tensor Tensor::to(Device device) const {
   if (device == this->device()) return *this;
-  throw device_error("fastblock::Tensor::to: cannot move a " + describe() + " to " + device.str() +
-                     ": this build has no back end for it");
+  if (!is_contiguous()) {
+    if (this->device().is_cpu()) return contiguous().to(device);
+    // A strided view on a device: bring the storage it spans to the host and view it there.
+    const Tensor whole(storage_,
+                       Shape{static_cast<std::int64_t>(storage_.nbytes() / itemsize(dtype_))},
+                       Strides{1}, 0, dtype_);
+    return Tensor(whole.to(cpu).storage(), shape_, strides_, offset_, dtype_)
+        .contiguous()
+        .to(device);
+  }
+  Tensor out(shape_, dtype_, device);
+  out.copy_(*this);
+  return out;
 }
 
 FASTBLOCK_FUNC Tensor& Tensor::fill_(Scalar value) {
+  if (!device().is_cpu() && is_contiguous()) {
+    if (value.value() == 0) {
+      backend(device()).zero_bytes(data_bytes(),
+                                   static_cast<std::size_t>(numel()) * itemsize(dtype_));
+      return *this;
+    }
+    if (dtype_ == float32) {
+      backend(device()).fill(data<float>(), numel(), static_cast<float>(value.value()));
+      return *this;
+    }
+  }
   detail::require_cpu(*this, "fill_");
   dispatch(dtype_, [&]<class T>() {
     const T v = cpu_kernels::convert<T>(value.value());
@@ -285,6 +306,19 @@ FASTBLOCK_FUNC Tensor& Tensor::fill_(Scalar value) {
 }
 
 FASTBLOCK_FUNC Tensor& Tensor::copy_(const Tensor& src) {
+  if (!device().is_cpu() || !src.device().is_cpu()) {
+    // Between devices, or within one: a byte copy of equal, contiguous tensors (to(Device)
+    // makes its source contiguous first).
+    if (src.shape_ != shape_ || src.dtype_ != dtype_ || !is_contiguous() || !src.is_contiguous())
+      throw device_error("fastblock::Tensor::copy_: copies involving " +
+                         (device().is_cpu() ? src.device() : device()).str() +
+                         " need contiguous tensors of one shape and dtype, got " + describe() +
+                         " and " + src.describe());
+    const Device dev = device().is_cpu() ? src.device() : device();
+    backend(dev).copy(data_bytes(), device(), src.data_bytes(), src.device(),
+                      static_cast<std::size_t>(numel()) * itemsize(dtype_));
+    return *this;
+  }
   detail::require_cpu(*this, "copy_");
   detail::require_cpu(src, "copy_");
   if (shares_storage(src) &&

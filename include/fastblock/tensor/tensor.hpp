@@ -63,6 +63,10 @@ class Tensor {
     check_dtype(dtype_of<T>, "data");
     return reinterpret_cast<T*>(storage_.data()) + offset_;
   }
+  /// Address of the first element, whatever the dtype (device memory for device tensors).
+  [[nodiscard]] std::byte* data_bytes() const noexcept {
+    return storage_.data() + offset_ * static_cast<std::int64_t>(itemsize(dtype_));
+  }
   /// The elements of a contiguous tensor as a span (shape_error if not contiguous).
   template <Element T>
   [[nodiscard]] std::span<T> span() const {

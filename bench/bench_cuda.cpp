@@ -1,16 +1,18 @@
 // bench/bench_cuda.cpp — training and inference throughput of resnet18/resnet50 on the GPU.
 //
 // One training step is what fit() does per batch: zero_grad, forward, BCEWithLogitsLossFlat
-// (20 labels, PASCAL's count), backward, and fastai's Adam fused on the device, all in FP32
-// by default, and again with TF32 allowed (DeviceBackend::allow_tf32, PyTorch's default for
-// cuDNN convolutions); bench/compare_cuda.py runs PyTorch both ways.
+// (20 labels, PASCAL's count), backward, and fastai's Adam fused on the device, in each MathMode:
+// strict (FP32, CPU-exact algorithms), fp32 (fastest FP32 algorithms) and tf32 (the default, as
+// PyTorch's convolutions); bench/compare_cuda.py runs PyTorch with and without TF32.
 // Inputs live on the GPU already, so the figure is the device's, not the data loader's.
 // The share of peak counts the model's multiply-adds (conv and linear layers, computed from the
-// architecture below) ×2 FLOPs ×3 for forward plus backward, against the FP32 peak read from the
-// device (SMs × 128 lanes × 2 × clock on Hopper; TF32 rows are still compared with it).
+// architecture in bench_common.hpp) ×2 FLOPs ×3 for forward plus backward, against the FP32 peak
+// read from the device (SMs × 128 lanes × 2 × clock on Hopper; TF32 rows against the tensor cores'
+// peak).
 //
 //   bench_cuda [--models resnet18,resnet50] [--sizes 128,224] [--bs 256] [--steps 20]
-//              [--warmup 5] [--precision fp32,tf32] [--json results.jsonl]
+//              [--warmup 5] [--math strict,fp32,tf32] [--json results.jsonl]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -21,6 +23,8 @@
 #include <vector>
 
 #include <cuda_runtime.h>
+
+#include "bench_common.hpp"
 
 #include <fastblock/cuda.hpp>
 #include <fastblock/nn.hpp>
@@ -36,59 +40,42 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-std::int64_t out_size(std::int64_t in, std::int64_t k, std::int64_t s, std::int64_t p) {
-  return (in + 2 * p - k) / s + 1;
-}
-
-/// Multiply-adds of one image through torchvision's ResNet (stride on the 3x3 conv, as v1.5).
-double resnet_macs(std::array<int, 4> layers, bool bottleneck, std::int64_t size,
-                   std::int64_t classes) {
-  const auto conv = [](double cin, double cout, double k, double h) {
-    return cin * cout * k * k * h * h;
-  };
-  std::int64_t h = out_size(size, 7, 2, 3);
-  double macs = conv(3, 64, 7, static_cast<double>(h));
-  h = out_size(h, 3, 2, 1);
-  const std::int64_t expansion = bottleneck ? 4 : 1;
-  std::int64_t inplanes = 64;
-  for (int stage = 0; stage < 4; ++stage) {
-    const std::int64_t planes = std::int64_t{64} << stage;
-    for (int b = 0; b < layers[static_cast<std::size_t>(stage)]; ++b) {
-      const std::int64_t s = (b == 0 && stage > 0) ? 2 : 1;
-      const std::int64_t h2 = out_size(h, 3, s, 1);
-      const auto hd = static_cast<double>(h), h2d = static_cast<double>(h2);
-      if (bottleneck) {
-        macs += conv(inplanes, planes, 1, hd) + conv(planes, planes, 3, h2d) +
-                conv(planes, planes * 4, 1, h2d);
-      } else {
-        macs += conv(inplanes, planes, 3, h2d) + conv(planes, planes, 3, h2d);
-      }
-      if (s != 1 || inplanes != planes * expansion)
-        macs += conv(inplanes, planes * expansion, 1, h2d);
-      inplanes = planes * expansion;
-      h = h2;
-    }
-  }
-  return macs + static_cast<double>(512 * expansion * classes);
-}
-
-/// FP32 FLOP/s of device 0: SMs × 128 FP32 lanes (Hopper and Ampere GA100-class SMs) × 2 × clock.
-double fp32_peak() {
+/// Peak FLOP/s of device 0 with `fma_per_sm` fused multiply-adds per SM per clock: 128 FP32
+/// lanes, or 1024 dense TF32 tensor-core FMAs on Hopper (NVIDIA's 494.7 TFLOP/s for an H100 SXM
+/// at 1830 MHz over 132 SMs); the clock is the boost clock the driver reports.
+double peak_flops(double fma_per_sm) {
   int sms = 0, khz = 0;
   cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, 0);
   cudaDeviceGetAttribute(&khz, cudaDevAttrClockRate, 0);
-  return static_cast<double>(sms) * 128.0 * 2.0 * static_cast<double>(khz) * 1e3;
+  return static_cast<double>(sms) * fma_per_sm * 2.0 * static_cast<double>(khz) * 1e3;
 }
 
 struct Result {
-  double train_ips = 0, infer_ips = 0, peak_gib = 0;
+  double train_ips = 0, infer_ips = 0, peak_gib = 0, upload_ms = 0;
 };
+
+/// Milliseconds to upload one batch from host memory (median of 5; staged through pinned
+/// buffers and queued, so this includes waiting for the copy to land).
+double upload_ms(const Tensor& host) {
+  std::vector<double> times;
+  for (int i = 0; i < 5; ++i) {
+    backend(cuda).synchronize();
+    const auto t0 = std::chrono::steady_clock::now();
+    const Tensor d = host.to(cuda);
+    backend(cuda).synchronize();
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[2];
+}
 
 template <class Model>
 Result run(Model model, std::int64_t bs, std::int64_t size, int steps, int warmup) {
   DeviceBackend& be = backend(cuda);
   to(model, cuda);
-  const Tensor x = randn({bs, 3, size, size}).to(cuda);
+  const Tensor host_batch = randn({bs, 3, size, size});
+  const Tensor x = host_batch.to(cuda);
   const Tensor y = (rand({bs, 20}) > 0.8).to(float32).to(cuda);
   BCEWithLogitsLossFlat loss;
   std::vector<Parameter*> params;
@@ -116,6 +103,7 @@ Result run(Model model, std::int64_t bs, std::int64_t size, int steps, int warmu
   };
   using clock = std::chrono::steady_clock;
   Result r;
+  r.upload_ms = upload_ms(host_batch);
   model.train(true);
   for (int i = 0; i < warmup; ++i) step();
   be.synchronize();
@@ -143,7 +131,7 @@ Result run(Model model, std::int64_t bs, std::int64_t size, int steps, int warmu
 int main(int argc, char** argv) {
   std::vector<std::string> models{"resnet18", "resnet50"};
   std::vector<std::string> sizes{"128", "224"};
-  std::vector<std::string> precisions{"fp32", "tf32"};
+  std::vector<std::string> precisions{"strict", "fp32", "tf32"};
   std::int64_t bs = 256;
   int steps = 20, warmup = 5;
   std::string json;
@@ -173,18 +161,21 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::printf("device: %s\n", backend(cuda).name().c_str());
-  const double peak = fp32_peak();
-  std::printf("FP32 peak: %.1f TFLOP/s\n", peak / 1e12);
-  std::printf("%-9s %5s %5s %5s %12s %12s %10s %9s %10s\n", "model", "prec", "size", "bs",
-              "train img/s", "infer img/s", "TFLOP/s", "of peak", "peak GiB");
+  const double fp32_peak = peak_flops(128), tf32_peak = peak_flops(1024);
+  std::printf("peaks: FP32 %.1f TFLOP/s, TF32 tensor cores %.1f TFLOP/s (dense)\n",
+              fp32_peak / 1e12, tf32_peak / 1e12);
+  std::printf("%-9s %5s %5s %5s %12s %12s %10s %9s %10s %10s\n", "model", "math", "size", "bs",
+              "train img/s", "infer img/s", "TFLOP/s", "of peak", "peak GiB", "upload ms");
   std::ofstream out;
   if (!json.empty()) out.open(json);
   for (const auto& precision : precisions) {
-    if (precision != "fp32" && precision != "tf32") {
-      std::fprintf(stderr, "unknown precision %s (fp32 or tf32)\n", precision.c_str());
+    if (precision != "strict" && precision != "fp32" && precision != "tf32") {
+      std::fprintf(stderr, "unknown math mode %s (strict, fp32 or tf32)\n", precision.c_str());
       return 2;
     }
-    backend(cuda).allow_tf32(precision == "tf32");
+    backend(cuda).set_math_mode(precision == "strict" ? MathMode::strict
+                                : precision == "fp32" ? MathMode::fp32
+                                                      : MathMode::tf32);
     for (const auto& name : models) {
       for (const auto& s : sizes) {
         const std::int64_t size = std::stoll(s);
@@ -199,19 +190,23 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "unknown model %s\n", name.c_str());
           return 2;
         }
-        const double macs = r50 ? resnet_macs({3, 4, 6, 3}, true, size, 20)
-                                : resnet_macs({2, 2, 2, 2}, false, size, 20);
+        // torchvision's fc (2048 or 512 inputs, 20 outputs) on top of the body.
+        const double macs = r50 ? bench::resnet_body_macs({3, 4, 6, 3}, true, size) + 2048.0 * 20
+                                : bench::resnet_body_macs({2, 2, 2, 2}, false, size) + 512.0 * 20;
         const double flops = 3.0 * 2.0 * macs * r.train_ips;
-        std::printf("%-9s %5s %5lld %5lld %12.1f %12.1f %10.2f %8.1f%% %10.2f\n", name.c_str(),
-                    precision.c_str(), static_cast<long long>(size), static_cast<long long>(bs),
-                    r.train_ips, r.infer_ips, flops / 1e12, 100.0 * flops / peak, r.peak_gib);
+        const double peak = precision == "tf32" ? tf32_peak : fp32_peak;  // per mode
+        std::printf("%-9s %5s %5lld %5lld %12.1f %12.1f %10.2f %8.1f%% %10.2f %10.2f\n",
+                    name.c_str(), precision.c_str(), static_cast<long long>(size),
+                    static_cast<long long>(bs), r.train_ips, r.infer_ips, flops / 1e12,
+                    100.0 * flops / peak, r.peak_gib, r.upload_ms);
         std::fflush(stdout);
         if (out)
-          out << "{\"model\": \"" << name << "\", \"precision\": \"" << precision
+          out << "{\"model\": \"" << name << "\", \"math\": \"" << precision
               << "\", \"size\": " << size << ", \"bs\": " << bs
               << ", \"train_ips\": " << r.train_ips << ", \"infer_ips\": " << r.infer_ips
               << ", \"train_tflops\": " << flops / 1e12 << ", \"peak_tflops\": " << peak / 1e12
-              << ", \"peak_gib\": " << r.peak_gib << "}" << std::endl;
+              << ", \"peak_gib\": " << r.peak_gib << ", \"upload_ms\": " << r.upload_ms << "}"
+              << std::endl;
         backend(cuda).empty_cache();
       }
     }

@@ -3,9 +3,10 @@
 
 The same step: torchvision resnet18/resnet50 with a 20-way fc, BCEWithLogitsLoss, fastai's Adam
 (AdamW with betas 0.9/0.99, eps 1e-5, weight decay 0.01; PyTorch's fused CUDA kernel), batch 256,
-inputs already on the GPU. Run twice: strict FP32 (TF32 off, fastblock's default) and with TF32
-(PyTorch's default for cuDNN convolutions; fastblock's allow_tf32). With --ours results.jsonl
-(bench_cuda --json) it prints fastblock's figures beside PyTorch's and the ratios (>1: faster).
+inputs already on the GPU, cudnn.benchmark on. Run twice: FP32 (TF32 off; compared with
+fastblock's strict and fp32 math modes) and with TF32 (PyTorch's default for convolutions;
+compared with fastblock's default tf32 mode). With --ours results.jsonl (bench_cuda --json) it
+prints fastblock's figures under PyTorch's and the ratios (>1: fastblock is faster).
 
     python3 bench/compare_cuda.py --ours results.jsonl [--models resnet18,resnet50]
 """
@@ -74,23 +75,26 @@ def main():
         with open(a.ours) as f:
             for line in f:
                 r = json.loads(line)
-                ours[(r["model"], r["size"], r.get("precision", "fp32"))] = r
+                ours[(r["model"], r["size"], r["math"])] = r
     print(f"torch {torch.__version__}, {torch.cuda.get_device_name()}")
-    print(f"{'model':9} {'size':>4} {'prec':>4} | {'torch train':>11} {'torch infer':>11} "
+    print(f"{'model':9} {'size':>4} {'math':>6} | {'torch train':>11} {'torch infer':>11} "
           f"{'torch GiB':>9} | {'ours train':>10} {'ours infer':>10} {'ours GiB':>8} | "
           f"{'train ratio':>11} {'infer ratio':>11}")
+    # fastblock's strict and fp32 modes both compare with PyTorch in FP32; tf32 with TF32.
     for name in a.models.split(","):
         for size in map(int, a.sizes.split(",")):
-            for prec in ("fp32", "tf32"):
-                train, infer, peak = measure(name, size, a.bs, a.steps, a.warmup,
-                                             tf32=prec == "tf32")
-                line = f"{name:9} {size:4} {prec:>4} | {train:11.1f} {infer:11.1f} {peak:9.2f} | "
-                o = ours.get((name, size, prec))
-                if o:
-                    line += (f"{o['train_ips']:10.1f} {o['infer_ips']:10.1f} "
-                             f"{o['peak_gib']:8.2f} | {o['train_ips'] / train:10.2f}x "
-                             f"{o['infer_ips'] / infer:10.2f}x")
-                print(line, flush=True)
+            for tf32, modes in ((False, ("strict", "fp32")), (True, ("tf32",))):
+                train, infer, peak = measure(name, size, a.bs, a.steps, a.warmup, tf32=tf32)
+                torch_mode = "tf32" if tf32 else "fp32"
+                print(f"{name:9} {size:4} {'torch ' + torch_mode:>6} | {train:11.1f} "
+                      f"{infer:11.1f} {peak:9.2f} |", flush=True)
+                for mode in modes:
+                    o = ours.get((name, size, mode))
+                    if o:
+                        print(f"{name:9} {size:4} {mode:>6} | {'':11} {'':11} {'':9} | "
+                              f"{o['train_ips']:10.1f} {o['infer_ips']:10.1f} "
+                              f"{o['peak_gib']:8.2f} | {o['train_ips'] / train:10.2f}x "
+                              f"{o['infer_ips'] / infer:10.2f}x", flush=True)
 
 if __name__ == "__main__":
     main()

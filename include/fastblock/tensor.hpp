@@ -7,3 +7,4 @@
 #include <fastblock/tensor/ops.hpp>
 #include <fastblock/tensor/print.hpp>
 #include <fastblock/tensor/tensor.hpp>
+#include <fastblock/tensor/typed_tensor.hpp>

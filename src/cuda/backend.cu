@@ -74,6 +74,80 @@ __global__ void fill_kernel(float* __restrict__ dst, std::int64_t n, float value
 
 }  // namespace
 
+/// Page-locked host buffers that host-to-device copies pass through. Copying from pageable
+/// memory makes the driver drain the stream first; staging through pinned memory lets a copy be
+/// queued behind the running kernels and return at once, so the host prepares the next batch
+/// while the GPU trains on this one. Each block remembers (an event) when its last upload ran;
+/// a block is refilled only after that, so the source can be reused as soon as upload returns.
+class PinnedStaging {
+ public:
+  PinnedStaging() = default;
+  PinnedStaging(const PinnedStaging&) = delete;
+  PinnedStaging& operator=(const PinnedStaging&) = delete;
+  ~PinnedStaging() {
+    for (Block& b : blocks_) release(b);
+  }
+
+  /// Copies `nbytes` of host memory at `src` to device memory at `dst`, queued on `stream`.
+  void upload(void* dst, const void* src, std::size_t nbytes, cudaStream_t stream) {
+    const std::lock_guard lock(mutex_);
+    Block& b = acquire(nbytes);
+    std::memcpy(b.data, src, nbytes);
+    cuda_runtime::check(cudaMemcpyAsync(dst, b.data, nbytes, cudaMemcpyHostToDevice, stream),
+                        "cudaMemcpyAsync (host to device, staged)");
+    cuda_runtime::check(cudaEventRecord(b.done, stream), "cudaEventRecord (staging)");
+  }
+
+ private:
+  struct Block {
+    void* data = nullptr;
+    std::size_t size = 0;
+    cudaEvent_t done = nullptr;
+  };
+  // A few blocks are enough to keep a batch or two in flight; sizes round up to 1 MiB so that
+  // batches of one shape keep reusing the same blocks.
+  static constexpr std::size_t max_blocks = 4;
+  static constexpr std::size_t granule = std::size_t{1} << 20;
+
+  static void release(Block& b) noexcept {
+    if (b.done != nullptr) {
+      (void)cudaEventSynchronize(b.done);
+      (void)cudaEventDestroy(b.done);
+    }
+    if (b.data != nullptr) (void)cudaFreeHost(b.data);
+    b = Block{};
+  }
+
+  /// A block of at least `nbytes` whose previous upload has finished.
+  Block& acquire(std::size_t nbytes) {
+    for (Block& b : blocks_)
+      if (b.size >= nbytes && cudaEventQuery(b.done) == cudaSuccess) return b;
+    (void)cudaGetLastError();  // cudaErrorNotReady from the queries is not an error
+    Block* b = nullptr;
+    if (blocks_.size() < max_blocks) {
+      b = &blocks_.emplace_back();
+    } else {
+      // All busy or too small: wait for the next one in turn and grow it if needed.
+      b = &blocks_[next_];
+      next_ = (next_ + 1) % max_blocks;
+      cuda_runtime::check(cudaEventSynchronize(b->done), "cudaEventSynchronize (staging)");
+      if (b->size >= nbytes) return *b;
+      release(*b);
+    }
+    const std::size_t size = (nbytes + granule - 1) / granule * granule;
+    cuda_runtime::check(cudaHostAlloc(&b->data, size, cudaHostAllocDefault),
+                        "cudaHostAlloc (staging)");
+    b->size = size;
+    cuda_runtime::check(cudaEventCreateWithFlags(&b->done, cudaEventDisableTiming),
+                        "cudaEventCreateWithFlags (staging)");
+    return *b;
+  }
+
+  std::mutex mutex_;
+  std::vector<Block> blocks_;  // never more than max_blocks: references stay valid
+  std::size_t next_ = 0;
+};
+
 /// Device memory in size classes, kept after release for the next request of the same class.
 /// Shared (std::shared_ptr) by the backend and by every block it handed out, so blocks whose
 /// tensors die after the backend (static destruction order) still have somewhere to go.
@@ -176,14 +250,13 @@ class CachingAllocator {
 };
 
 CudaBackend::CudaBackend()
-    : stream_(select_device0()), allocator_(std::make_shared<CachingAllocator>()) {
+    : stream_(select_device0()),
+      allocator_(std::make_shared<CachingAllocator>()),
+      staging_(std::make_unique<PinnedStaging>()) {
   try {
     cuda_runtime::check(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking),
                         "cudaStreamCreateWithFlags");
     cuda_runtime::check(cublasSetStream(blas_.get(), stream_), "cublasSetStream");
-    // FP32 GEMMs stay FP32 (no TF32 tensor-core rounding), so GPU results match the CPU layers
-    // to float precision; TF32 would be an explicit opt-in, never a silent default.
-    cuda_runtime::check(cublasSetMathMode(blas_.get(), CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
 #if FASTBLOCK_WITH_CUDNN
     cuda_runtime::check(cudnnCreate(&cudnn_), "cudnnCreate");
     cuda_runtime::check(cudnnSetStream(cudnn_, stream_), "cudnnSetStream");
@@ -192,9 +265,20 @@ CudaBackend::CudaBackend()
     if (const char* v = std::getenv("FASTBLOCK_CUDNN"); v != nullptr && std::string_view(v) == "0")
       set_conv_algorithm(false);
 #endif
-    // FASTBLOCK_TF32=1 turns TF32 on for a whole program without changing its code.
-    if (const char* v = std::getenv("FASTBLOCK_TF32"); v != nullptr && std::string_view(v) == "1")
-      allow_tf32(true);
+    // PyTorch's defaults (tf32) unless FASTBLOCK_MATH names another mode for the whole program.
+    MathMode mode = MathMode::tf32;
+    if (const char* v = std::getenv("FASTBLOCK_MATH"); v != nullptr) {
+      const std::string_view name(v);
+      if (name == "strict") {
+        mode = MathMode::strict;
+      } else if (name == "fp32") {
+        mode = MathMode::fp32;
+      } else if (name != "tf32") {
+        throw device_error("fastblock::cuda: FASTBLOCK_MATH must be strict, fp32 or tf32, got '" +
+                           std::string(name) + "'");
+      }
+    }
+    set_math_mode(mode);
   } catch (...) {
     // The destructor does not run for a half-built object; release what the body created.
 #if FASTBLOCK_WITH_CUDNN
@@ -209,6 +293,7 @@ CudaBackend::CudaBackend()
 CudaBackend::~CudaBackend() {
   // Runs at static destruction, perhaps while the runtime unloads: every error is ignored.
   (void)cudaStreamSynchronize(stream_);
+  staging_.reset();
   scratch_ = Storage();
   conv_plans_.reset();
 #if FASTBLOCK_WITH_CUDNN
@@ -259,12 +344,14 @@ void CudaBackend::copy(void* dst, Device dst_device, const void* src, Device src
   const char* what = to_gpu ? (from_gpu ? "cudaMemcpyAsync (device to device)"
                                         : "cudaMemcpyAsync (host to device)")
                             : "cudaMemcpyAsync (device to host)";
+  if (to_gpu && !from_gpu) {
+    // Queued behind the running kernels; the source may be reused as soon as this returns.
+    staging_->upload(dst, src, nbytes, stream_);
+    return;
+  }
   cuda_runtime::check(cudaMemcpyAsync(dst, src, nbytes, kind, stream_), what);
-  // Device to host: the caller reads dst next. Host to device: the caller may free or reuse the
-  // (pageable) source as soon as we return. Both wait; device to device stays queued. Pinned
-  // staging buffers would let host-to-device uploads overlap with compute; that is the next step
-  // once the data loader feeds the GPU directly.
-  if (!to_gpu || !from_gpu)
+  // Device to host: the caller reads dst next, so wait; device to device stays queued.
+  if (!to_gpu)
     cuda_runtime::check(cudaStreamSynchronize(stream_), "cudaStreamSynchronize (after a copy)");
 }
 

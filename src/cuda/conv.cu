@@ -2,10 +2,10 @@
 //
 // Convolutions run through cuDNN when the library is built with it (FASTBLOCK_WITH_CUDNN) and
 // through im2col + cuBLAS otherwise; CudaBackend::set_conv_algorithm switches at run time so the
-// two can be checked against each other. Both compute in true FP32: cuBLAS keeps its default math
-// mode (no TF32), and cuDNN convolutions use CUDNN_FMA_MATH, because cuDNN's *default* math type
-// lets Ampere and newer GPUs round FP32 inputs to TF32 (PyTorch does the same with
-// allow_tf32 = False).
+// two can be checked against each other. The MathMode decides the arithmetic: in strict and fp32
+// cuBLAS keeps its default math mode and cuDNN convolutions use CUDNN_FMA_MATH (cuDNN's *default*
+// math type would let Ampere and newer GPUs round FP32 inputs to TF32); tf32 asks both for tensor
+// cores, as PyTorch's allow_tf32 does.
 //
 // Layout bridge: tensors are row-major, cuBLAS is column-major. A row-major [r, c] matrix is the
 // column-major [c, r] matrix (its transpose) with leading dimension c, so every product below is
@@ -16,9 +16,11 @@
 #include <climits>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <fastblock/core/error.hpp>
@@ -370,9 +372,10 @@ bool cudnn_fits(const ConvShape& s) {
          small(s.out * s.c * s.k * s.k) && small(s.stride) && small(s.pad);
 }
 
-// Algorithms that sum products in FP32 as the CPU path does. FFT and Winograd transform the
-// operands first, which costs accuracy (measured: up to 2% of a resnet18 layer's gradient on an
-// H200, against 1e-4 for these), so they are never chosen.
+// Algorithms that sum products in FP32 as the CPU path does, the only ones MathMode::strict
+// takes. FFT and Winograd transform the operands first, which costs accuracy: with cuDNN's
+// heuristic picks a resnet18 layer's gradient was 1-2% off the CPU's on an H200, against 1e-4
+// with these; but they are 1.2-1.7x faster for FP32 ResNets there, so the other modes take them.
 bool accurate(cudnnConvolutionFwdAlgo_t a) {
   return a == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM ||
          a == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM ||
@@ -386,17 +389,19 @@ bool accurate(cudnnConvolutionBwdFilterAlgo_t a) {
          a == CUDNN_CONVOLUTION_BWD_FILTER_ALGO_3;
 }
 
-/// From cuDNN's measurements (fastest first): the fastest accurate algorithm, without tensor
-/// cores unless TF32 is allowed (FP32 stays FP32), or a deterministic one when it is within 10% of
-/// that, so seeded training repeats exactly whenever that costs little; null when none ran.
+/// From cuDNN's measurements (fastest first): the fastest algorithm the MathMode allows (tensor
+/// cores only in tf32, accurate ones only in strict), or a deterministic one when it is within 10%
+/// of that, so seeded training repeats exactly whenever that costs little; null when none ran.
 template <typename Perf>
-const Perf* pick(const Perf* measured, int count, bool tf32) {
+const Perf* pick(const Perf* measured, int count, MathMode mode) {
   const Perf* fastest = nullptr;
   for (int i = 0; i < count; ++i) {
     const Perf& p = measured[i];
     const bool tensor_op =
         p.mathType == CUDNN_TENSOR_OP_MATH || p.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
-    if (p.status != CUDNN_STATUS_SUCCESS || !accurate(p.algo) || (tensor_op && !tf32)) continue;
+    if (p.status != CUDNN_STATUS_SUCCESS || (mode == MathMode::strict && !accurate(p.algo)) ||
+        (tensor_op && mode != MathMode::tf32))
+      continue;
     if (fastest == nullptr) fastest = &p;
     if (p.determinism == CUDNN_DETERMINISTIC && p.time <= fastest->time * 1.1f) return &p;
   }
@@ -404,7 +409,7 @@ const Perf* pick(const Perf* measured, int count, bool tf32) {
 }
 
 /// Descriptors for `s` (algorithms come later, from measurements with real buffers).
-std::unique_ptr<CudnnPlan> make_plan(const ConvShape& s, bool tf32) {
+std::unique_ptr<CudnnPlan> make_plan(const ConvShape& s, MathMode mode) {
   auto plan = std::make_unique<CudnnPlan>();
   const int n = as_int(s.n, "conv batch"), c = as_int(s.c, "conv input channels");
   const int out = as_int(s.out, "conv output channels"), k = as_int(s.k, "conv kernel size");
@@ -423,9 +428,10 @@ std::unique_ptr<CudnnPlan> make_plan(const ConvShape& s, bool tf32) {
                                                       1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
                       "cudnnSetConvolution2dDescriptor");
   // FMA_MATH keeps FP32 products in FP32; TENSOR_OP_MATH lets FP32 convolutions run on tensor
-  // cores in TF32 (PyTorch's allow_tf32), only when the user asked for it.
+  // cores in TF32 (PyTorch's allow_tf32).
   cuda_runtime::check(
-      cudnnSetConvolutionMathType(plan->conv.get(), tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
+      cudnnSetConvolutionMathType(plan->conv.get(),
+                                  mode == MathMode::tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH),
       "cudnnSetConvolutionMathType");
 
   int dn = 0, dc = 0, dh = 0, dw = 0;
@@ -451,12 +457,12 @@ std::size_t find_workspace_limit() {
 
 /// Runs cuDNN's measurements through `find(max, &count, perf)` and records the pick in `c`.
 template <typename Perf, typename Algo, typename Find>
-void choose(Choice<Algo>& c, bool tf32, Find find) {
+void choose(Choice<Algo>& c, MathMode mode, Find find) {
   constexpr int max_algorithms = 16;
   std::array<Perf, max_algorithms> perf{};
   int count = 0;
   find(max_algorithms, &count, perf.data());
-  const Perf* best = pick(perf.data(), count, tf32);
+  const Perf* best = pick(perf.data(), count, mode);
   c.chosen = true;
   c.ok = best != nullptr;
   if (best != nullptr) {
@@ -476,16 +482,14 @@ class ConvPlans {
  public:
   /// Whether convolutions go through cuDNN (always false in a build without it).
   bool use_cudnn = FASTBLOCK_WITH_CUDNN != 0;
-  /// Whether convolutions may run on tensor cores in TF32 (see DeviceBackend::allow_tf32).
-  bool tf32 = false;
 
 #if FASTBLOCK_WITH_CUDNN
   /// The plan for `s`, made on first use; null when cuDNN is switched off or cannot take `s`.
-  conv_detail::CudnnPlan* find(const ConvShape& s) {
+  conv_detail::CudnnPlan* find(const ConvShape& s, MathMode mode) {
     if (!use_cudnn || !conv_detail::cudnn_fits(s)) return nullptr;
-    const Key key{s.n, s.c, s.h, s.w, s.out, s.k, s.stride, s.pad, tf32 ? 1 : 0};
+    const Key key{s.n, s.c, s.h, s.w, s.out, s.k, s.stride, s.pad, static_cast<int>(mode)};
     auto it = plans_.find(key);
-    if (it == plans_.end()) it = plans_.emplace(key, conv_detail::make_plan(s, tf32)).first;
+    if (it == plans_.end()) it = plans_.emplace(key, conv_detail::make_plan(s, mode)).first;
     return it->second.get();
   }
 
@@ -509,11 +513,11 @@ ConvPlans& CudaBackend::conv_plans() {
   return *conv_plans_;
 }
 
-void CudaBackend::allow_tf32(bool on) {
-  conv_plans().tf32 = on;
-  cuda_runtime::check(
-      cublasSetMathMode(blas(), on ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
-      "cublasSetMathMode");
+void CudaBackend::set_math_mode(MathMode mode) {
+  math_ = mode;
+  cuda_runtime::check(cublasSetMathMode(blas(), mode == MathMode::tf32 ? CUBLAS_TF32_TENSOR_OP_MATH
+                                                                       : CUBLAS_DEFAULT_MATH),
+                      "cublasSetMathMode");
 }
 
 void CudaBackend::set_conv_algorithm(bool use_cudnn) {
@@ -525,12 +529,12 @@ void CudaBackend::conv2d_forward(const ConvShape& s, const float* x, const float
   if (s.n == 0 || s.out == 0 || s.ho * s.wo == 0) return;
   bool done = false;
 #if FASTBLOCK_WITH_CUDNN
-  conv_detail::CudnnPlan* plan = conv_plans().find(s);
+  conv_detail::CudnnPlan* plan = conv_plans().find(s, math_);
   if (plan != nullptr && !plan->forward.chosen) {
     // Measured once per geometry on the real buffers (y is written again right below).
     Storage ws = allocate_block(conv_detail::find_workspace_limit(), /*counted=*/false);
     conv_detail::choose<cudnnConvolutionFwdAlgoPerf_t>(
-        plan->forward, conv_plans().tf32, [&](int max, int* count, auto* perf) {
+        plan->forward, math_, [&](int max, int* count, auto* perf) {
           cuda_runtime::check(cudnnFindConvolutionForwardAlgorithmEx(
                                   cudnn_, plan->x.get(), x, plan->w.get(), w, plan->conv.get(),
                                   plan->y.get(), y, max, count, perf, ws.data(), ws.nbytes()),
@@ -563,7 +567,7 @@ void CudaBackend::conv2d_backward(const ConvShape& s, const float* x, const floa
   }
   bool done = false;
 #if FASTBLOCK_WITH_CUDNN
-  conv_detail::CudnnPlan* plan = conv_plans().find(s);
+  conv_detail::CudnnPlan* plan = conv_plans().find(s, math_);
   if (plan != nullptr &&
       ((dx != nullptr && !plan->data.chosen) || (dw != nullptr && !plan->filter.chosen))) {
     // Measured once per geometry on the real inputs; the outputs go to temporary buffers, since
@@ -574,7 +578,7 @@ void CudaBackend::conv2d_backward(const ConvShape& s, const float* x, const floa
           allocate_block(static_cast<std::size_t>(s.n * s.c * s.h * s.w) * sizeof(float),
                          /*counted=*/false);
       conv_detail::choose<cudnnConvolutionBwdDataAlgoPerf_t>(
-          plan->data, conv_plans().tf32, [&](int max, int* count, auto* perf) {
+          plan->data, math_, [&](int max, int* count, auto* perf) {
             cuda_runtime::check(
                 cudnnFindConvolutionBackwardDataAlgorithmEx(
                     cudnn_, plan->w.get(), w, plan->y.get(), dy, plan->conv.get(), plan->x.get(),
@@ -586,7 +590,7 @@ void CudaBackend::conv2d_backward(const ConvShape& s, const float* x, const floa
       Storage trial = allocate_block(
           static_cast<std::size_t>(s.out * s.c * s.k * s.k) * sizeof(float), /*counted=*/false);
       conv_detail::choose<cudnnConvolutionBwdFilterAlgoPerf_t>(
-          plan->filter, conv_plans().tf32, [&](int max, int* count, auto* perf) {
+          plan->filter, math_, [&](int max, int* count, auto* perf) {
             cuda_runtime::check(
                 cudnnFindConvolutionBackwardFilterAlgorithmEx(
                     cudnn_, plan->x.get(), x, plan->y.get(), dy, plan->conv.get(), plan->w.get(),

@@ -38,6 +38,7 @@ inline void check(cudnnStatus_t status, const char* what) {
 namespace fastblock::cuda_backend {
 
 class CachingAllocator;  // backend.cu
+class PinnedStaging;     // backend.cu: page-locked buffers for host-to-device copies
 class ConvPlans;         // conv.cu: cuDNN descriptors and chosen algorithms per geometry
 
 }  // namespace fastblock::cuda_backend
@@ -93,7 +94,8 @@ class CudaBackend final : public DeviceBackend {
   void dropout_forward(const float* x, float* y, float* mask, std::int64_t n, float p,
                        std::uint64_t seed) override;
   void sigmoid(const float* x, float* y, std::int64_t n) override;
-  void allow_tf32(bool on) override;  // conv.cu
+  void set_math_mode(MathMode mode) override;  // conv.cu
+  [[nodiscard]] MathMode math_mode() const override { return math_; }
 
   void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* b,
                       float* y) override;
@@ -162,8 +164,10 @@ class CudaBackend final : public DeviceBackend {
   cudaStream_t stream_{};
   cuda_runtime::BlasHandle blas_;
   std::shared_ptr<CachingAllocator> allocator_;
+  std::unique_ptr<PinnedStaging> staging_;
   Storage scratch_;
   std::unique_ptr<ConvPlans> conv_plans_;
+  MathMode math_ = MathMode::tf32;
 #if FASTBLOCK_WITH_CUDNN
   cudnnHandle_t cudnn_{};
 #endif

@@ -314,15 +314,10 @@ void CudaBackend::mse_backward(const float* diff, std::int64_t n, LossReduce r, 
 void CudaBackend::adam_step(float* param, const float* grad, float* exp_avg, float* exp_avg_sq,
                             std::int64_t n, const AdamStep& h) {
   if (n <= 0) return;
-  const double step = static_cast<double>(h.step);
-  const double debias1 = 1.0 - std::pow(static_cast<double>(h.beta1), step);
-  const double debias2 = 1.0 - std::pow(static_cast<double>(h.beta2), step);
-  const float decay = static_cast<float>(1.0 - static_cast<double>(h.lr) * h.wd);
-  const float step_size = static_cast<float>(static_cast<double>(h.lr) / debias1);
-  const float inv_debias2 = static_cast<float>(1.0 / debias2);
+  const AdamFactors f = adam_factors(h);
   adam_kernel<<<grid_for(n), block_threads, 0, stream()>>>(
-      param, grad, exp_avg, exp_avg_sq, n, decay, h.beta1, h.beta2, 1.0f - h.beta1, 1.0f - h.beta2,
-      step_size, inv_debias2, h.eps);
+      param, grad, exp_avg, exp_avg_sq, n, f.decay, h.beta1, h.beta2, 1.0f - h.beta1,
+      1.0f - h.beta2, f.step_size, f.inv_debias2, h.eps);
   check_launch("adam_step kernel");
 }
 

@@ -9,8 +9,8 @@
 // it (max) or cover it (average), in increasing output order — the order the CPU layers add them
 // in — so they need no zeroing pass and no float atomics and are deterministic even where windows
 // overlap.
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "cuda_backend.hpp"

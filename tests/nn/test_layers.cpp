@@ -303,6 +303,20 @@ TEST_CASE("nn: create_head is fastai's head", "[nn]") {
   CHECK(fb::max(fb::abs(out)).item<float>() <= 1.0f);
 }
 
+TEST_CASE("nn: losses take the typed targets they fit, as the plain tensors", "[nn][loss]") {
+  const auto logits = fb::tensor({{2.0f, -1.0f, 0.5f}, {0.1f, 0.2f, 3.0f}});
+  const fb::TensorCategory classes(fb::from_vector(std::vector<std::int64_t>{0, 2}));
+  const fb::TensorMultiCategory multi(fb::tensor({{1.0f, 0.0f, 1.0f}, {0.0f, 0.0f, 1.0f}}));
+  fb::CrossEntropyLossFlat ce;
+  fb::BCEWithLogitsLossFlat bce;
+  fb::MSELossFlat mse;
+  CHECK(ce(logits, classes).item<float>() == ce(logits, classes.as_tensor()).item<float>());
+  CHECK(bce(logits, multi).item<float>() == bce(logits, multi.as_tensor()).item<float>());
+  CHECK(mse(logits, multi).item<float>() == mse(logits, multi.as_tensor()).item<float>());
+  // The wrong pairings do not compile (tests/compile_fail/loss_wrong_target.cpp).
+  static_assert(!fb::CrossEntropyLossFlat::accepts<fb::TensorMultiCategory>);
+}
+
 TEST_CASE("nn: losses match their formulas and finite differences", "[nn][loss]") {
   fb::Generator rng(9);
   const auto x = fb::randn({4, 5}, rng);

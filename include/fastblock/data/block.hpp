@@ -15,4 +15,4 @@
 #include <fastblock/data/blocks/transform.hpp>
 #include <fastblock/data/strings.hpp>
 #include <fastblock/data/type_name.hpp>
-#include <fastblock/data/typed_tensor.hpp>
+#include <fastblock/tensor/typed_tensor.hpp>

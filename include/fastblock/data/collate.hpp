@@ -39,9 +39,9 @@
 
 #include <fastblock/core/config.hpp>
 #include <fastblock/core/error.hpp>
-#include <fastblock/data/typed_tensor.hpp>
 #include <fastblock/tensor/factory.hpp>
 #include <fastblock/tensor/tensor.hpp>
+#include <fastblock/tensor/typed_tensor.hpp>
 
 namespace fastblock {
 

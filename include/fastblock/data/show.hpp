@@ -25,9 +25,9 @@
 #include <fastblock/core/config.hpp>
 #include <fastblock/data/strings.hpp>
 #include <fastblock/data/type_name.hpp>
-#include <fastblock/data/typed_tensor.hpp>
 #include <fastblock/tensor/print.hpp>
 #include <fastblock/tensor/tensor.hpp>
+#include <fastblock/tensor/typed_tensor.hpp>
 
 namespace fastblock {
 

@@ -12,13 +12,19 @@
 // turns predictions into targets (> thresh, argmax, identity). BCE uses the overflow-free form
 // max(x, 0) − x·t + log(1 + exp(−|x|)): logits of ±1000 give finite losses and gradients.
 // Mismatched element counts or dtypes are shape_error / dtype_error naming both shapes.
+//
+// Typed targets are checked at compile time: each loss says which it `accepts<T>`, and calling it
+// with another (cross-entropy on a multi-label TensorMultiCategory, BCE or MSE on class indices)
+// is a one-line static_assert naming the loss that fits. Plain Tensors are checked at run time.
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <string>
 
 #include <fastblock/core/config.hpp>
 #include <fastblock/tensor/tensor.hpp>
+#include <fastblock/tensor/typed_tensor.hpp>
 
 namespace fastblock {
 
@@ -46,6 +52,17 @@ class BCEWithLogitsLossFlat {
       : options_(options), thresh_(thresh) {}
   /// The reduced loss; keeps what backward needs.
   [[nodiscard]] Tensor operator()(const Tensor& logits, const Tensor& target);
+  /// Typed targets: multi-hot ones only (MultiCategoryBlock's).
+  template <class T>
+  static constexpr bool accepts = !std::same_as<T, TensorCategory>;
+  /// The loss against a typed target, checked at compile time.
+  template <TypedTensorType T>
+  [[nodiscard]] Tensor operator()(const Tensor& logits, const T& target) {
+    static_assert(accepts<T>,
+                  "fastblock::BCEWithLogitsLossFlat: the target holds class indices "
+                  "(TensorCategory); for one label per item use CrossEntropyLossFlat");
+    return (*this)(logits, target.as_tensor());
+  }
   /// d loss / d logits, in the logits' shape (`dloss` only for reduction none).
   [[nodiscard]] Tensor backward(const Tensor& dloss = Tensor()) const;
   /// sigmoid: outputs to probabilities.
@@ -69,6 +86,18 @@ class CrossEntropyLossFlat {
   explicit CrossEntropyLossFlat(LossOptions options = {}) : options_(options) {}
   /// The reduced loss; keeps the softmax for backward.
   [[nodiscard]] Tensor operator()(const Tensor& logits, const Tensor& target);
+  /// Typed targets: class indices only (CategoryBlock's).
+  template <class T>
+  static constexpr bool accepts = std::same_as<T, TensorCategory>;
+  /// The loss against a typed target, checked at compile time.
+  template <TypedTensorType T>
+  [[nodiscard]] Tensor operator()(const Tensor& logits, const T& target) {
+    static_assert(accepts<T>,
+                  "fastblock::CrossEntropyLossFlat: the target must hold class indices "
+                  "(TensorCategory); for multi-hot targets (MultiCategoryBlock) use "
+                  "BCEWithLogitsLossFlat");
+    return (*this)(logits, target.as_tensor());
+  }
   /// d loss / d logits, in the logits' shape (`dloss` only for reduction none).
   [[nodiscard]] Tensor backward(const Tensor& dloss = Tensor()) const;
   /// softmax over the last dimension.
@@ -91,6 +120,17 @@ class MSELossFlat {
   explicit MSELossFlat(LossOptions options = {}) : options_(options) {}
   /// The reduced loss; keeps the difference for backward.
   [[nodiscard]] Tensor operator()(const Tensor& pred, const Tensor& target);
+  /// Typed targets: values to regress to (points, regression targets), never class indices.
+  template <class T>
+  static constexpr bool accepts = !std::same_as<T, TensorCategory>;
+  /// The loss against a typed target, checked at compile time.
+  template <TypedTensorType T>
+  [[nodiscard]] Tensor operator()(const Tensor& pred, const T& target) {
+    static_assert(accepts<T>,
+                  "fastblock::MSELossFlat: the target holds class indices (TensorCategory), not "
+                  "values to regress to; use CrossEntropyLossFlat");
+    return (*this)(pred, target.as_tensor());
+  }
   /// d loss / d pred, in pred's shape (`dloss` only for reduction none).
   [[nodiscard]] Tensor backward(const Tensor& dloss = Tensor()) const;
   /// The identity.

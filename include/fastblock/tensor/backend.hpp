@@ -14,6 +14,7 @@
 // Virtual calls happen once per layer call, never per element.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -42,6 +43,21 @@ struct DeviceMemoryStats {
   std::size_t peak_allocated = 0;
 };
 
+/// How a device computes convolutions and matrix products: PyTorch's `allow_tf32` and
+/// `cudnn.benchmark` as one switch.
+enum class MathMode : unsigned char {
+  /// FP32 products summed in FP32, by algorithms that do only that (no FFT or Winograd
+  /// transforms): results match the CPU path to float rounding (1e-4 of a layer's scale).
+  strict,
+  /// FP32 data and products, by the fastest algorithm measured for each shape (FFT and Winograd
+  /// included): PyTorch with `allow_tf32 = False` and `cudnn.benchmark = True`.
+  fp32,
+  /// fp32, plus TF32 tensor cores (10-bit mantissas in the products) for convolutions and matrix
+  /// products: PyTorch's default for convolutions, about 2.5x faster than fp32 on an H200. The
+  /// default.
+  tf32,
+};
+
 /// Which reduction a loss kernel applies (mirrors nn's Reduction without depending on nn).
 enum class LossReduce : unsigned char { mean, sum, none };
 
@@ -51,6 +67,27 @@ struct AdamStep {
   /// 1 for the first step (debiasing uses beta^step).
   std::int64_t step = 1;
 };
+
+/// The per-call constants of an Adam step, computed once in double so that every back end
+/// updates each element with the same float expression.
+struct AdamFactors {
+  /// 1 − lr·wd (decoupled weight decay).
+  float decay;
+  /// lr / (1 − β1^step).
+  float step_size;
+  /// 1 / (1 − β2^step).
+  float inv_debias2;
+};
+
+/// The AdamFactors of `h`.
+[[nodiscard]] inline AdamFactors adam_factors(const AdamStep& h) noexcept {
+  const auto step = static_cast<double>(h.step);
+  const double debias1 = 1.0 - std::pow(static_cast<double>(h.beta1), step);
+  const double debias2 = 1.0 - std::pow(static_cast<double>(h.beta2), step);
+  return {.decay = static_cast<float>(1.0 - static_cast<double>(h.lr) * h.wd),
+          .step_size = static_cast<float>(static_cast<double>(h.lr) / debias1),
+          .inv_debias2 = static_cast<float>(1.0 / debias2)};
+}
 
 /// Memory and kernels of one kind of device; see the contract above.
 class DeviceBackend {
@@ -86,10 +123,10 @@ class DeviceBackend {
   virtual void reset_peak() = 0;
   /// Returns cached, unused blocks to the driver.
   virtual void empty_cache() = 0;
-  /// Lets convolutions and matrix products use TF32 tensor cores (PyTorch's
-  /// `torch.backends.cudnn.allow_tf32`): about twice as fast on recent GPUs, with 10-bit
-  /// mantissas in the products. Off by default, so FP32 results match the CPU path.
-  virtual void allow_tf32(bool on) = 0;
+  /// Chooses how convolutions and matrix products are computed (see MathMode).
+  virtual void set_math_mode(MathMode mode) = 0;
+  /// The current MathMode.
+  [[nodiscard]] virtual MathMode math_mode() const = 0;
 
   // --- elementwise ----------------------------------------------------------------------------
   /// y = a + b (y may alias a or b).

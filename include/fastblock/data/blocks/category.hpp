@@ -24,7 +24,7 @@
 #include <fastblock/core/config.hpp>
 #include <fastblock/core/error.hpp>
 #include <fastblock/data/blocks/concept.hpp>
-#include <fastblock/data/typed_tensor.hpp>
+#include <fastblock/tensor/typed_tensor.hpp>
 
 namespace fastblock {
 

@@ -1,4 +1,4 @@
-// fastblock/data/typed_tensor.hpp — tensors that remember what they hold, as fastai's subclasses.
+// fastblock/tensor/typed_tensor.hpp — tensors that remember what they hold, as fastai's subclasses.
 //
 // Contract: a typed tensor (TensorCategory, TensorMultiCategory, and the vision layer's
 // TensorImage, TensorPoint) IS a Tensor — it derives from it, so every op and view applies; the

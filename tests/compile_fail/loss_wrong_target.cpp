@@ -1,6 +1,7 @@
 // Cross-entropy on a multi-label target (the seed's PASCAL labels, one-hot over 20 classes) is a
 // loss that does not fit its target: the build must stop with one line that names the right loss.
 #include <fastblock/nn.hpp>
+#include <fastblock/tensor.hpp>
 
 namespace fb = fastblock;
 

@@ -14,6 +14,32 @@
 
 namespace fastblock {
 
+namespace detail {
+
+/// The input gradient of an elementwise layer from the output its forward kept: dy is checked
+/// against that output (shape, device), then each element is host(y, dy) on the CPU, or the
+/// backend's kernel runs as device(backend, y, dy, dx, n).
+template <class Host, class OnDevice>
+Tensor output_backward(const std::string& layer, const Tensor& dy_in, const Tensor& output,
+                       Host host, OnDevice on_device) {
+  check_grad_shape(layer, dy_in, output);
+  const Tensor dy = dy_in.contiguous();
+  const Tensor y = output.contiguous();
+  check_device(layer + ".backward", dy, y.device());
+  Tensor dx(y.shape(), float32, y.device());
+  const float* yp = y.data<float>();
+  const float* gp = dy.data<float>();
+  float* dp = dx.data<float>();
+  if (!y.device().is_cpu()) {
+    on_device(backend(y.device()), yp, gp, dp, y.numel());
+    return dx;
+  }
+  for (std::int64_t i = 0; i < y.numel(); ++i) dp[i] = host(yp[i], gp[i]);
+  return dx;
+}
+
+}  // namespace detail
+
 FASTBLOCK_FUNC Tensor ReLU::forward(const Tensor& x) {
   detail::check_float_input(repr(), x);
   Tensor y;
@@ -28,21 +54,12 @@ FASTBLOCK_FUNC Tensor ReLU::forward(const Tensor& x) {
   return y;
 }
 
-FASTBLOCK_FUNC Tensor ReLU::backward(const Tensor& dy_in) {
-  detail::check_grad_shape(repr(), dy_in, output_);
-  const Tensor dy = dy_in.contiguous();
-  const Tensor y = output_.contiguous();
-  detail::check_device(repr() + ".backward", dy, y.device());
-  Tensor dx(y.shape(), float32, y.device());
-  const float* yp = y.data<float>();
-  const float* gp = dy.data<float>();
-  float* dp = dx.data<float>();
-  if (!y.device().is_cpu()) {
-    backend(y.device()).relu_backward(yp, gp, dp, y.numel());
-    return dx;
-  }
-  for (std::int64_t i = 0; i < y.numel(); ++i) dp[i] = yp[i] > 0.0f ? gp[i] : 0.0f;
-  return dx;
+FASTBLOCK_FUNC Tensor ReLU::backward(const Tensor& dy) {
+  return detail::output_backward(
+      repr(), dy, output_, [](float y, float g) { return y > 0.0f ? g : 0.0f; },
+      [](DeviceBackend& be, const float* y, const float* g, float* dx, std::int64_t n) {
+        be.relu_backward(y, g, dx, n);
+      });
 }
 
 FASTBLOCK_FUNC Tensor sigmoid_range(const Tensor& x, float lo, float hi) {
@@ -71,25 +88,17 @@ FASTBLOCK_FUNC Tensor SigmoidRange::forward(const Tensor& x) {
   return y;
 }
 
-FASTBLOCK_FUNC Tensor SigmoidRange::backward(const Tensor& dy_in) {
-  detail::check_grad_shape(repr(), dy_in, output_);
-  const Tensor dy = dy_in.contiguous();
-  const Tensor y = output_.contiguous();
-  detail::check_device(repr() + ".backward", dy, y.device());
-  Tensor dx(y.shape(), float32, y.device());
-  const float* yp = y.data<float>();
-  const float* gp = dy.data<float>();
-  float* dp = dx.data<float>();
-  if (!y.device().is_cpu()) {
-    backend(y.device()).sigmoid_range_backward(yp, gp, dp, y.numel(), lo_, hi_);
-    return dx;
-  }
-  const float range = hi_ - lo_;
-  for (std::int64_t i = 0; i < y.numel(); ++i) {
-    const float s = (yp[i] - lo_) / range;  // the sigmoid, recovered from the output
-    dp[i] = gp[i] * range * s * (1.0f - s);
-  }
-  return dx;
+FASTBLOCK_FUNC Tensor SigmoidRange::backward(const Tensor& dy) {
+  const float lo = lo_, hi = hi_, range = hi_ - lo_;
+  return detail::output_backward(
+      repr(), dy, output_,
+      [=](float y, float g) {
+        const float s = (y - lo) / range;  // the sigmoid, recovered from the output
+        return g * range * s * (1.0f - s);
+      },
+      [=](DeviceBackend& be, const float* y, const float* g, float* dx, std::int64_t n) {
+        be.sigmoid_range_backward(y, g, dx, n, lo, hi);
+      });
 }
 
 }  // namespace fastblock

@@ -31,6 +31,10 @@ struct Geometry {
   [[nodiscard]] std::int64_t cols() const noexcept { return ho * wo; }
   /// A 1x1 convolution that reads the image as it is.
   [[nodiscard]] bool direct() const noexcept { return k == 1 && stride == 1 && pad == 0; }
+  /// The per-image geometry of a batch's ConvShape.
+  static Geometry of(const ConvShape& s) noexcept {
+    return {s.c, s.h, s.w, s.k, s.stride, s.pad, s.ho, s.wo};
+  }
 };
 
 /// cols[(c·k + i)·k + j, oh·wo + ow] = x[c, oh·s − p + i, ow·s − p + j], zero outside the image;
@@ -89,6 +93,19 @@ inline constexpr std::int64_t min_gemm_columns = 256;
 inline std::int64_t group_size(std::int64_t positions, std::int64_t available) {
   return std::clamp<std::int64_t>(min_gemm_columns / std::max<std::int64_t>(positions, 1), 1,
                                   std::max<std::int64_t>(available, 1));
+}
+
+/// How a batch of `n` images is spread over the shared pool: chunks of `per` images (several
+/// when each has few output positions, so a chunk can form one GEMM), and whether each GEMM
+/// should spread over the pool itself (fewer images than threads).
+struct BatchSplit {
+  bool inner_parallel;
+  std::int64_t per;
+};
+
+inline BatchSplit split_batch(std::int64_t n, std::int64_t positions) {
+  const auto threads = static_cast<std::int64_t>(default_thread_pool().size());
+  return {n < threads, group_size(positions, n / std::max<std::int64_t>(threads, 1))};
 }
 
 /// Copies image j's matrix [rows, p] (row stride p) into columns [j·p, (j+1)·p) of a group
@@ -176,24 +193,13 @@ FASTBLOCK_FUNC Tensor Conv2d::forward(const Tensor& x_in) {
     input_ = training() ? x : Tensor();
     return y;
   }
-  const detail::conv::Geometry g{in_,
-                                 x.size(2),
-                                 x.size(3),
-                                 kernel_,
-                                 stride_,
-                                 padding_,
-                                 output_size(x.size(2)),
-                                 output_size(x.size(3))};
+  const detail::conv::Geometry g = detail::conv::Geometry::of(conv_shape(x));
   Tensor y(Shape{n, out_, g.ho, g.wo});
   const Tensor w = weight.value.contiguous();
   const float* xp = x.data<float>();
   float* yp = y.data<float>();
   const cpu_kernels::MatrixRef wm{w.data<float>(), out_, g.rows(), g.rows(), 1};
-  const bool inner_parallel = n < static_cast<std::int64_t>(default_thread_pool().size());
-  // Chunks of several images when each has few output positions, so each can form one GEMM.
-  const auto threads = static_cast<std::int64_t>(default_thread_pool().size());
-  const std::int64_t per =
-      detail::conv::group_size(g.cols(), n / std::max<std::int64_t>(threads, 1));
+  const auto [inner_parallel, per] = detail::conv::split_batch(n, g.cols());
   default_thread_pool().parallel_for(0, n, per, [&](std::int64_t b0, std::int64_t b1) {
     const std::int64_t group = detail::conv::group_size(g.cols(), b1 - b0);
     // Grouped images share one column matrix and one output matrix to scatter from; a single
@@ -237,14 +243,7 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
   if (input_.numel() == 0) detail::throw_no_forward(repr());
   const Tensor& x = input_;
   const std::int64_t n = x.size(0);
-  const detail::conv::Geometry g{in_,
-                                 x.size(2),
-                                 x.size(3),
-                                 kernel_,
-                                 stride_,
-                                 padding_,
-                                 output_size(x.size(2)),
-                                 output_size(x.size(3))};
+  const detail::conv::Geometry g = detail::conv::Geometry::of(conv_shape(x));
   if (dy_in.shape() != Shape{n, out_, g.ho, g.wo})
     detail::throw_layer_shape(repr() + ".backward", dy_in,
                               Shape{n, out_, g.ho, g.wo}.str() + " (the output's shape)");
@@ -267,10 +266,7 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
   float* dwp = weight.grad_or_zeros().data<float>();
   float* dbp = has_bias_ ? bias.grad_or_zeros().data<float>() : nullptr;
   std::mutex merge;
-  const bool inner_parallel = n < static_cast<std::int64_t>(default_thread_pool().size());
-  const auto threads = static_cast<std::int64_t>(default_thread_pool().size());
-  const std::int64_t per =
-      detail::conv::group_size(g.cols(), n / std::max<std::int64_t>(threads, 1));
+  const auto [inner_parallel, per] = detail::conv::split_batch(n, g.cols());
   default_thread_pool().parallel_for(0, n, per, [&](std::int64_t b0, std::int64_t b1) {
     const std::int64_t group = detail::conv::group_size(g.cols(), b1 - b0);
     const bool single = group == 1;

@@ -11,8 +11,9 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_G
 endif()
 if(FASTBLOCK_ARCH AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   # With AVX-512 enabled, g++ reports -Wmaybe-uninitialized inside its own intrinsics headers as
-  # Eigen inlines them (avx512fintrin.h's unpack helpers): a warning, not an error.
-  list(APPEND FASTBLOCK_WARNINGS -Wno-error=maybe-uninitialized)
+  # Eigen inlines them (avx512fintrin.h's unpack helpers, whose _mm512_undefined_ps operand is
+  # uninitialised on purpose; at -O2 it is reported as -Wuninitialized): warnings, not errors.
+  list(APPEND FASTBLOCK_WARNINGS -Wno-error=maybe-uninitialized -Wno-error=uninitialized)
 endif()
 set(FASTBLOCK_SANITIZER_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
     -fno-omit-frame-pointer)

@@ -47,8 +47,8 @@ int main() {
   for (std::int64_t i = 0; i < xs.numel(); i += 4) {
     const double t = xs.at<double>({i});
     std::cout << "  thresh " << std::fixed << std::setprecision(3) << t << "  accuracy "
-              << std::setprecision(4) << accuracy_multi(preds, targs, t, false).item<double>()
-              << "\n";
+              << std::setprecision(4)  // ::, the seed's function above, not fastblock's metric
+              << ::accuracy_multi(preds, targs, t, false).item<double>() << "\n";
   }
   const Tensor per_class = ((preds > 0.5) == (targs != 0)).to(float32).mean(0);
   std::cout << "per-class accuracy at 0.5: " << per_class << "\n";

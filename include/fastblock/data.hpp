@@ -13,6 +13,7 @@
 #include <fastblock/data/dataloaders.hpp>
 #include <fastblock/data/dataset.hpp>
 #include <fastblock/data/datasets.hpp>
+#include <fastblock/data/load_txt.hpp>
 #include <fastblock/data/pipeline.hpp>
 #include <fastblock/data/show.hpp>
 #include <fastblock/data/splits.hpp>

@@ -1,4 +1,5 @@
-// What a user writes after find_package(fastblock): the seed's binary cross-entropy by hand.
+// What a user writes after find_package(fastblock): the seed's binary cross-entropy by hand, and
+// an image through PNG and back (so the installed package links stb's decoder for its users).
 #include <fastblock/fastblock.hpp>
 
 #include <cmath>
@@ -10,5 +11,9 @@ int main() {
   auto targets = tensor({{1.0f, 0.0f}, {0.0f, 1.0f}});
   auto loss = -where(targets == 1, inputs, 1 - inputs).log().mean();
   std::cout << "loss " << loss << "\n";
-  return std::abs(loss.item<float>() - 0.3657f) < 1e-3f ? 0 : 1;
+  const Image image(4, 3, Rgb{10, 200, 30});
+  const Image back = decode_image(encode_png(image), "memory.png");
+  std::cout << back << "\n";
+  const bool image_ok = back.width() == 4 && back.height() == 3 && back.at(1, 2).g == 200;
+  return std::abs(loss.item<float>() - 0.3657f) < 1e-3f && image_ok ? 0 : 1;
 }

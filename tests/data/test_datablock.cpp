@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdint>
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -253,6 +254,31 @@ TEST_CASE("DataBlock: an empty label list is a valid multi-label target", "[data
     }
   }
   CHECK(empty > 0);
+}
+
+TEST_CASE("DataBlock: labels only in the validation set are named and left out of its targets",
+          "[data][datablock]") {
+  const fb::DataFrame df({{"x", {"a", "b", "c", "d", "e"}},
+                          {"y", {"p", "q", "p q", "p zebra", "zebra yak"}},
+                          {"is_valid", {false, false, false, true, true}}});
+  auto dblock = fb::DataBlock<fb::TransformBlock<std::string>, fb::MultiCategoryBlock>{}
+                    .get_x([](const Row& r) { return std::string(r["x"]); })
+                    .get_y([](const Row& r) { return fb::split(r["y"], ' '); })
+                    .splitter(fb::ColSplitter());
+  std::ostringstream err;
+  auto* const old = std::cerr.rdbuf(err.rdbuf());
+  auto dsets = dblock.datasets(df);
+  std::cerr.rdbuf(old);
+  CHECK_THAT(err.str(), Contains("warning: 2 labels occur only in the validation set") &&
+                            Contains("'yak' (1 item), 'zebra' (2 items)"));
+  const auto& block = dsets.block<1>();
+  CHECK(block.valid_only_labels() == std::vector<std::string>{"yak", "zebra"});
+  CHECK(dsets.c() == 2);
+  // Validation targets keep what the vocabulary holds: "p zebra" -> [1, 0], "zebra yak" -> [0, 0].
+  CHECK(fb::sum(std::get<1>(dsets.valid[0])).item<float>() == 1.0f);
+  CHECK(fb::sum(std::get<1>(dsets.valid[1])).item<float>() == 0.0f);
+  // A label seen nowhere is still an error.
+  CHECK_THROWS_WITH(block.encode({"p", "unicorn"}), Contains("unicorn"));
 }
 
 TEST_CASE("DataBlock: dataloaders collate typed batches", "[data][datablock]") {

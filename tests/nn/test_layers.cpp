@@ -127,6 +127,29 @@ TEST_CASE("nn: Conv2d gradients with small images grouped into one GEMM", "[nn]"
     CHECK(fb::allclose(conv.forward(x.slice(0, b, b + 1)), all.slice(0, b, b + 1)));
 }
 
+TEST_CASE("nn: a frozen Conv2d gets no filter gradient and the same input gradient", "[nn]") {
+  fb::Generator rng(12);
+  for (const auto& [k, n, h] :
+       std::vector<std::tuple<int, int, int>>{{3, 2, 9}, {1, 2, 9}, {3, 8, 3}, {1, 8, 2}}) {
+    fb::Conv2d conv(4, 6, k, {.padding = k / 2, .bias = true}, &rng);
+    const auto x = fb::randn({n, 4, h, h}, rng);
+    const auto y = conv.forward(x);
+    const auto dy = fb::randn(y.shape(), rng);
+    const auto dx = conv.backward(dy);
+    const auto dw = conv.weight.grad.clone();
+    fb::Conv2d frozen = conv;
+    frozen.weight.trainable = false;
+    frozen.bias.trainable = false;
+    frozen.weight.grad = fb::Tensor();
+    frozen.bias.grad = fb::Tensor();
+    (void)frozen.forward(x);
+    CHECK(fb::allclose(frozen.backward(dy), dx));
+    CHECK(frozen.weight.grad.numel() == 0);
+    CHECK(frozen.bias.grad.numel() == 0);
+    CHECK(dw.abs().sum().item<float>() > 0);
+  }
+}
+
 TEST_CASE("nn: Conv2d shapes, repr and errors", "[nn]") {
   fb::Generator rng(2);
   fb::Conv2d conv(3, 64, 7, {.stride = 2, .padding = 3, .bias = false}, &rng);

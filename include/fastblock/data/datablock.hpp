@@ -271,6 +271,7 @@ class DataBlockOf<std::tuple<Bs...>, GetItems, GetXs, GetYs, Splitter, ItemTfms,
       const Splits splits = apply_splitter(splitter_or_default(), split_source(items));
       auto blocks = std::make_shared<Resolved>(resolve_blocks<dataset_item_t<Items>>());
       setup_blocks(*blocks, items, splits.train, std::make_index_sequence<n_blocks>{});
+      check_valid_blocks(*blocks, items, splits.valid, std::make_index_sequence<n_blocks>{});
       return make_datasets(std::move(items), splits, std::shared_ptr<const Resolved>(blocks),
                            std::make_index_sequence<n_blocks>{});
     } else {
@@ -468,28 +469,55 @@ class DataBlockOf<std::tuple<Bs...>, GetItems, GetXs, GetYs, Splitter, ItemTfms,
     (setup_block<K>(std::get<K>(blocks), items, train), ...);
   }
 
+  /// Block K's getter applied to the items at `indices`, converted to B's raw type; a failure
+  /// names the getter, the item and `stage`.
+  template <std::size_t K, class B, class Items>
+  std::vector<raw_t<B>> raws_of(const Items& items, const std::vector<std::int64_t>& indices,
+                                const std::string& stage) const {
+    const auto& get = getter<K>();
+    std::vector<raw_t<B>> raws;
+    raws.reserve(indices.size());
+    for (const std::int64_t i : indices) {
+      try {
+        raws.push_back(to_raw<B>(std::invoke(get, items[static_cast<std::size_t>(i)])));
+      } catch (...) {
+        detail::rethrow_with_context(std::current_exception(),
+                                     "fastblock::DataBlock: " + std::string(getter_name<K>()) +
+                                         " failed on item " + std::to_string(i) + " (" + stage +
+                                         " " + block_name<B>() + "): ");
+      }
+    }
+    return raws;
+  }
+
   template <std::size_t K, class B, class Items>
   void setup_block(B& block, const Items& items, const std::vector<std::int64_t>& train) const {
     if constexpr (detail::learns_from_data<B>()) {
-      const auto& get = getter<K>();
-      std::vector<raw_t<B>> raws;
-      raws.reserve(train.size());
-      for (const std::int64_t i : train) {
-        try {
-          raws.push_back(to_raw<B>(std::invoke(get, items[static_cast<std::size_t>(i)])));
-        } catch (...) {
-          detail::rethrow_with_context(std::current_exception(),
-                                       "fastblock::DataBlock: " + std::string(getter_name<K>()) +
-                                           " failed on item " + std::to_string(i) +
-                                           " (setting up " + block_name<B>() + "): ");
-        }
-      }
+      const auto raws = raws_of<K, B>(items, train, "setting up");
       try {
         block.setup(std::span<const raw_t<B>>(raws));
       } catch (...) {
         detail::rethrow_with_context(std::current_exception(), "fastblock::DataBlock: setting up " +
                                                                    block_name<B>() + " failed: ");
       }
+    }
+  }
+
+  /// Shows each block that can check them (`check_valid`) its getter's results for the
+  /// validation items, once, after setup: MultiCategoryBlock warns about labels that only occur
+  /// there, instead of failing on the first such batch.
+  template <class Resolved, class Items, std::size_t... K>
+  void check_valid_blocks(Resolved& blocks, const Items& items,
+                          const std::vector<std::int64_t>& valid, std::index_sequence<K...>) const {
+    (check_valid_block<K>(std::get<K>(blocks), items, valid), ...);
+  }
+
+  template <std::size_t K, class B, class Items>
+  void check_valid_block(B& block, const Items& items,
+                         const std::vector<std::int64_t>& valid) const {
+    if constexpr (requires(std::span<const raw_t<B>> v) { block.check_valid(v); }) {
+      const auto raws = raws_of<K, B>(items, valid, "checking the validation items of");
+      block.check_valid(std::span<const raw_t<B>>(raws));
     }
   }
 

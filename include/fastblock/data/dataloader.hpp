@@ -459,6 +459,21 @@ class DataLoader {
     return std::move(run->current());
   }
 
+  /// A loader over the same dataset and batch transform with other options (fastai's
+  /// `dl.new(shuffle=False, drop_last=False)`), starting at epoch 0; value_error for an invalid
+  /// option. It shares the dataset, and the worker pool when the thread count is unchanged.
+  [[nodiscard]] DataLoader with_options(DataLoaderOptions options) const {
+    detail::validate_options(options);
+    DataLoader copy = *this;
+    if (options.num_workers != options_.num_workers)
+      copy.pool_ = options.num_workers > 0
+                       ? std::make_shared<ThreadPool>(static_cast<std::size_t>(options.num_workers))
+                       : nullptr;
+    copy.options_ = options;
+    copy.epoch_ = 0;
+    return copy;
+  }
+
   /// The epoch the next begin() starts (0 for a new loader).
   [[nodiscard]] std::uint64_t epoch() const noexcept { return epoch_; }
   /// Makes the next begin() start epoch `epoch` (to resume training, or to replay an epoch).

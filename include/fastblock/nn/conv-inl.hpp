@@ -263,8 +263,11 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
   float* dxp = dx.data<float>();
   // W^T [rows, out] viewed column-major, without a copy.
   const cpu_kernels::MatrixRef wt{w.data<float>(), g.rows(), out_, 1, g.rows()};
-  float* dwp = weight.grad_or_zeros().data<float>();
-  float* dbp = has_bias_ ? bias.grad_or_zeros().data<float>() : nullptr;
+  // A frozen filter bank gets no gradient (PyTorch's requires_grad=False): fastai's frozen
+  // phase then skips a third of each convolution's backward work.
+  const bool want_dw = weight.trainable;
+  float* dwp = want_dw ? weight.grad_or_zeros().data<float>() : nullptr;
+  float* dbp = has_bias_ && bias.trainable ? bias.grad_or_zeros().data<float>() : nullptr;
   std::mutex merge;
   const auto [inner_parallel, per] = detail::conv::split_batch(n, g.cols());
   default_thread_pool().parallel_for(0, n, per, [&](std::int64_t b0, std::int64_t b1) {
@@ -272,24 +275,26 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
     const bool single = group == 1;
     const std::int64_t ld = group * g.cols();
     const auto cols_size = static_cast<std::size_t>(g.rows() * ld);
-    std::vector<float> cols(single && g.direct() ? 0 : cols_size);
+    std::vector<float> cols((single && g.direct()) || !want_dw ? 0 : cols_size);
     std::vector<float> dcols(single && g.direct() ? 0 : cols_size);
     std::vector<float> dyg(single ? 0 : static_cast<std::size_t>(out_ * ld));
-    std::vector<float> dw(static_cast<std::size_t>(out_ * g.rows()), 0.0f);
-    std::vector<float> db(has_bias_ ? static_cast<std::size_t>(out_) : 0, 0.0f);
+    std::vector<float> dw(want_dw ? static_cast<std::size_t>(out_ * g.rows()) : 0, 0.0f);
+    std::vector<float> db(dbp != nullptr ? static_cast<std::size_t>(out_) : 0, 0.0f);
     for (std::int64_t g0 = b0; g0 < b1; g0 += group) {
       const std::int64_t m = std::min(group, b1 - g0);
       const std::int64_t cur = m * g.cols();
       for (std::int64_t j = 0; j < m; ++j) {
         const float* xb = xp + (g0 + j) * g.c * g.h * g.w;
         const float* dyb = dyp + (g0 + j) * out_ * g.cols();
-        if (!g.direct()) {
+        if (!want_dw) {
+          // the input's columns only serve the filter gradient
+        } else if (!g.direct()) {
           detail::conv::im2col(xb, g, cols.data() + j * g.cols(), cur);
         } else if (!single) {
           detail::conv::copy_columns(cols.data(), xb, g.rows(), g.cols(), cur, j, true);
         }
         if (!single) detail::conv::copy_columns(dyg.data(), dyb, out_, g.cols(), cur, j, true);
-        if (has_bias_) {
+        if (dbp != nullptr) {
           for (std::int64_t o = 0; o < out_; ++o) {
             const float* row = dyb + o * g.cols();
             float sum = 0.0f;
@@ -303,7 +308,7 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
       // dW += dy [out, cur] · colsᵀ [cur, rows]
       const cpu_kernels::MatrixRef dym{dyp_group, out_, cur, cur, 1};
       const cpu_kernels::MatrixRef ct{cb, cur, g.rows(), 1, cur};
-      cpu_kernels::gemm(dym, ct, dw.data(), inner_parallel, /*accumulate=*/true);
+      if (want_dw) cpu_kernels::gemm(dym, ct, dw.data(), inner_parallel, /*accumulate=*/true);
       // dcols = Wᵀ [rows, out] · dy [out, cur], then back onto each image.
       float* first_dx = dxp + g0 * g.c * g.h * g.w;
       cpu_kernels::gemm(wt, dym, single && g.direct() ? first_dx : dcols.data(), inner_parallel);

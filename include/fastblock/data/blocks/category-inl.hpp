@@ -7,7 +7,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iostream>
+#include <map>
 #include <ostream>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -171,6 +174,29 @@ FASTBLOCK_FUNC void MultiCategoryBlock::setup(
   vocab_ = CategoryMap(all, sort_);
 }
 
+FASTBLOCK_FUNC void MultiCategoryBlock::check_valid(
+    std::span<const std::vector<std::string>> valid_labels) {
+  valid_only_.clear();
+  if (fixed_) return;
+  std::map<std::string, std::size_t> counts;  // sorted, for a stable message
+  for (const auto& labels : valid_labels) {
+    std::set<std::string_view> seen;  // an item counts once per label
+    for (const auto& label : labels)
+      if (!vocab_.find(label) && seen.insert(label).second) ++counts[label];
+  }
+  if (counts.empty()) return;
+  std::string names;
+  for (const auto& [label, n] : counts) {
+    valid_only_.push_back(label);
+    names += (names.empty() ? "'" : ", '") + label + "' (" + std::to_string(n) +
+             (n == 1 ? " item)" : " items)");
+  }
+  std::cerr << "fastblock::MultiCategoryBlock: warning: " << counts.size()
+            << (counts.size() == 1 ? " label occurs only in the validation set and is"
+                                   : " labels occur only in the validation set and are")
+            << " left out of its targets: " << names << "\n";
+}
+
 FASTBLOCK_FUNC TensorMultiCategory
 MultiCategoryBlock::encode(std::span<const std::string> labels) const {
   Tensor one_hot = zeros({n_out()}, float32);
@@ -179,7 +205,7 @@ MultiCategoryBlock::encode(std::span<const std::string> labels) const {
   for (const std::string& label : labels) {
     if (const auto index = vocab_.find(label)) {
       data[*index] = 1.0f;
-    } else {
+    } else if (!std::binary_search(valid_only_.begin(), valid_only_.end(), label)) {
       unknown.push_back(label);
     }
   }

@@ -164,9 +164,20 @@ class MultiCategoryBlock {
 
   /// Learns the vocabulary: the unique labels of all training items, sorted (unless fixed).
   void setup(std::span<const std::vector<std::string>> training_labels);
+  /// Looks at the validation items' labels once, after setup (DataBlock calls it): labels that
+  /// never occur in the training items cannot be predicted and have no place in the one-hot
+  /// targets, so they are left out of them, and a warning on std::cerr names each with the
+  /// number of validation items that carry it (fastai stops with a KeyError at the first
+  /// batch instead). A fixed vocabulary is left alone: its unknown labels stay errors.
+  void check_valid(std::span<const std::vector<std::string>> valid_labels);
   /// The one-hot vector of `labels` (all zeros for none; a repeated label counts once); throws
-  /// data_error naming every label the vocabulary does not hold.
+  /// data_error naming every label the vocabulary does not hold, except the validation-only
+  /// labels check_valid reported, which are left out.
   [[nodiscard]] TensorMultiCategory encode(std::span<const std::string> labels) const;
+  /// The labels check_valid found only in validation items, sorted.
+  [[nodiscard]] const std::vector<std::string>& valid_only_labels() const noexcept {
+    return valid_only_;
+  }
   /// See the span overload; `encode({"bicycle", "person"})`.
   [[nodiscard]] TensorMultiCategory encode(std::initializer_list<std::string> labels) const {
     return encode(std::span<const std::string>(labels.begin(), labels.size()));
@@ -185,6 +196,7 @@ class MultiCategoryBlock {
   CategoryMap vocab_;
   bool sort_ = true;
   bool fixed_ = false;
+  std::vector<std::string> valid_only_;  // sorted; left out of targets by encode
 };
 
 // What DataBlock says when get_x/get_y returns something else; the commonest slip is returning

@@ -19,14 +19,18 @@ function(fastblock_add_compile_fail_test name source regex)
 endfunction()
 
 # fastblock_add_header_tests(include_dir)
-# One test per public header: a translation unit that includes only that header (twice) must
-# compile on its own. ctest reports each one's time, which is the header's parse cost (in a
-# precompiled-mode build, the cost a user of fastblock::precompiled pays).
+# One test per public header (not the -inl files, see below): a translation unit that includes
+# only that header (twice) must compile on its own. ctest reports each one's time, which is the
+# header's parse cost (in a precompiled-mode build, the cost a user of fastblock::precompiled
+# pays).
 function(fastblock_add_header_tests include_dir)
   file(GLOB_RECURSE headers RELATIVE "${include_dir}" CONFIGURE_DEPENDS "${include_dir}/fastblock/*.hpp")
   # The CUDA headers are compiled by nvcc only (their own tests cover them).
   list(FILTER headers EXCLUDE REGEX "^fastblock/cuda/")
   set(flags -std=c++20 -fsyntax-only ${FASTBLOCK_WARNINGS} "-I${include_dir}")
+  # Users never include an -inl file: X.hpp includes X-inl.hpp in header-only mode (so testing
+  # X.hpp compiles both) and the library's translation unit compiles them in precompiled mode.
+  list(FILTER headers EXCLUDE REGEX "-inl\\.hpp$")
   if(FASTBLOCK_TEST_PRECOMPILED)
     # What a user of fastblock::precompiled compiles: declarations without the -inl bodies.
     list(APPEND flags -DFASTBLOCK_PRECOMPILED)

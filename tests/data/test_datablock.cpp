@@ -374,6 +374,18 @@ TEST_CASE("DataBlock: transforms run in order of `order`, stable", "[data][datab
   CHECK(std::get<1>(out) == 1);  // no transform takes an int: it passes through
 }
 
+TEST_CASE("DataBlock: a tuple of transforms counts as its elements (Python's [*tfms, t])",
+          "[data][datablock]") {
+  const fb::DataFrame df({{"x", {"a", "b"}}, {"y", {"p", "q"}}, {"is_valid", {false, true}}});
+  auto dblock = fb::DataBlock<fb::TransformBlock<std::string>, fb::CategoryBlock>{}
+                    .get_x([](const Row& r) { return std::string(r["x"]); })
+                    .get_y([](const Row& r) { return r["y"]; })
+                    .splitter(fb::ColSplitter())
+                    .item_tfms(std::tuple{AppendA{}, AppendB{}}, AppendC{});
+  auto dls = dblock.dataloaders(df, {.bs = 1, .num_workers = 0});
+  CHECK(std::get<0>(fb::first(dls.valid))[0] == "bCBA");
+}
+
 TEST_CASE("DataBlock: n_inp and one getter per block", "[data][datablock]") {
   const fb::DataFrame df(
       {{"a", {"1", "2", "3"}}, {"b", {"x", "y", "x"}}, {"c", {"0.5", "1.5", "2.5"}}});

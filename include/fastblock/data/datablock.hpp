@@ -85,6 +85,22 @@ constexpr bool learns_from_data() {
   }
 }
 
+/// Whether T is a std::tuple (of transforms, to be spliced into a transform list).
+template <class T>
+struct is_std_tuple : std::false_type {};
+template <class... Ts>
+struct is_std_tuple<std::tuple<Ts...>> : std::true_type {};
+
+/// A transform as a one-element tuple, a tuple of transforms as itself.
+template <class T>
+auto as_transform_tuple(T t) {
+  if constexpr (is_std_tuple<T>::value) {
+    return t;
+  } else {
+    return std::tuple<T>(std::move(t));
+  }
+}
+
 /// A block's default item transforms (`b.item_tfms()`), or none.
 template <class B>
 auto block_item_tfms(const B& b) {
@@ -241,18 +257,21 @@ class DataBlockOf<std::tuple<Bs...>, GetItems, GetXs, GetYs, Splitter, ItemTfms,
         blocks_, get_items_, get_x_, get_y_, std::move(s), item_tfms_, batch_tfms_);
   }
   /// Transforms applied to each item in the loaders (fastai's item_tfms), replacing earlier ones.
+  /// A std::tuple of transforms counts as its elements, as Python's `[*tfms, t]` would.
   template <class... Ts>
   [[nodiscard]] auto item_tfms(Ts... ts) const {
-    return with<GetItems, GetXs, GetYs, Splitter, std::tuple<Ts...>, BatchTfms, NInp>(
-        blocks_, get_items_, get_x_, get_y_, splitter_, std::tuple<Ts...>(std::move(ts)...),
-        batch_tfms_);
+    auto all = std::tuple_cat(detail::as_transform_tuple(std::move(ts))...);
+    return with<GetItems, GetXs, GetYs, Splitter, decltype(all), BatchTfms, NInp>(
+        blocks_, get_items_, get_x_, get_y_, splitter_, std::move(all), batch_tfms_);
   }
-  /// Transforms applied to each collated batch (fastai's batch_tfms), replacing earlier ones.
+  /// Transforms applied to each collated batch (fastai's batch_tfms), replacing earlier ones;
+  /// `.batch_tfms(aug_transforms({...}), Normalize::imagenet())` is fastai's
+  /// `batch_tfms=[*aug_transforms(...), Normalize.from_stats(*imagenet_stats)]`.
   template <class... Ts>
   [[nodiscard]] auto batch_tfms(Ts... ts) const {
-    return with<GetItems, GetXs, GetYs, Splitter, ItemTfms, std::tuple<Ts...>, NInp>(
-        blocks_, get_items_, get_x_, get_y_, splitter_, item_tfms_,
-        std::tuple<Ts...>(std::move(ts)...));
+    auto all = std::tuple_cat(detail::as_transform_tuple(std::move(ts))...);
+    return with<GetItems, GetXs, GetYs, Splitter, ItemTfms, decltype(all), NInp>(
+        blocks_, get_items_, get_x_, get_y_, splitter_, item_tfms_, std::move(all));
   }
   /// How many leading blocks are inputs.
   template <std::size_t N>

@@ -13,6 +13,7 @@
 
 #include <fastblock/core/error.hpp>
 #include <fastblock/learner/learner.hpp>
+#include <fastblock/tensor/factory.hpp>
 
 namespace fastblock {
 

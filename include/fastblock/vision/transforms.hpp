@@ -9,7 +9,9 @@
 // A geometric transform's draw finds the item's (first) Image, computes a CropResize from its
 // size, `ctx.training` and ctx.rng only (never another generator, so results do not depend on the
 // thread count), and its operator()(const Image&, const CropResize&) applies it with
-// crop_resize (vision/resample.hpp): one resampling, PIL's bilinear filter. Sizes are one int
+// crop_resize (vision/resample.hpp): one resampling, PIL's bilinear filter; its
+// operator()(const TensorPoint&, const CropResize&) moves the item's points with the same geometry
+// (crop_resize in vision/points.hpp), so points follow their pixels. Sizes are one int
 // (square) or {h, w}, as fastai's `size`. What each one draws, as fastai 2.7 does:
 //   Resize(size, {.method = crop})   the largest box of the output's aspect ratio, at a random
 //                                     position on train (two uniforms), centred on valid;
@@ -39,6 +41,7 @@
 #include <fastblock/data/transform.hpp>
 #include <fastblock/tensor/tensor.hpp>
 #include <fastblock/vision/image.hpp>
+#include <fastblock/vision/points.hpp>
 #include <fastblock/vision/resample.hpp>
 #include <fastblock/vision/tensor_image.hpp>
 
@@ -131,6 +134,10 @@ class Resize {
   [[nodiscard]] Image operator()(const Image& image, const CropResize& g) const {
     return crop_resize(image, g);
   }
+  /// The item's points moved with its pixels (vision/points.hpp).
+  [[nodiscard]] TensorPoint operator()(const TensorPoint& points, const CropResize& g) const {
+    return crop_resize(points, g);
+  }
   /// The output size.
   [[nodiscard]] ImageSize size() const noexcept { return size_; }
   /// The options.
@@ -174,6 +181,10 @@ class RandomResizedCrop {
   [[nodiscard]] Image operator()(const Image& image, const CropResize& g) const {
     return crop_resize(image, g);
   }
+  /// The item's points moved with its pixels (vision/points.hpp).
+  [[nodiscard]] TensorPoint operator()(const TensorPoint& points, const CropResize& g) const {
+    return crop_resize(points, g);
+  }
   /// The output size.
   [[nodiscard]] ImageSize size() const noexcept { return size_; }
   /// The options.
@@ -203,6 +214,10 @@ class CenterCrop {
   /// The image cropped (and padded) by the drawn geometry.
   [[nodiscard]] Image operator()(const Image& image, const CropResize& g) const {
     return crop_resize(image, g);
+  }
+  /// The item's points moved with its pixels (vision/points.hpp).
+  [[nodiscard]] TensorPoint operator()(const TensorPoint& points, const CropResize& g) const {
+    return crop_resize(points, g);
   }
   /// The output size.
   [[nodiscard]] ImageSize size() const noexcept { return size_; }

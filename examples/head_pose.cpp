@@ -129,13 +129,8 @@ int run(const Args& a) {
   // lr = 1e-2; learn.fine_tune(3, lr)
   learn.fine_tune(a.epochs, a.lr);
   // learn.show_results(ds_idx=1, nrows=3, figsize=(6,8))
-  auto batch = dls.valid.one_batch();
-  (*learn.model).train(false);
-  // The model's outputs [N, 2] in [-1, 1] (y_range) as the targets' form, one point per row.
-  const Tensor out = learn.model(std::get<0>(batch));
-  const Tensor preds = out.reshape({out.shape()[0], -1, 2});
-  show_results(dls, batch, preds, a.out / "results.png",
-               {.nrows = 3, .ncols = 3, .denormalize = Normalize::imagenet()});
+  learn.show_results(a.out / "results.png",
+                     {.nrows = 3, .ncols = 3, .denormalize = Normalize::imagenet()});
   std::cout << "show_results: " << (a.out / "results.png").string() << "\n";
   return 0;
 }

@@ -21,6 +21,7 @@
 #include <fastblock/data.hpp>
 #include <fastblock/nn.hpp>
 #include <fastblock/tensor.hpp>
+#include <fastblock/vision/image.hpp>
 
 #include "catch.hpp"
 #include "test_support.hpp"
@@ -339,6 +340,11 @@ TEST_CASE("cnn_learner: fastai's model, groups and default loss", "[learner][cnn
   const double before = learn.validate()[0];
   learn.fit_one_cycle(3, 1e-2);
   CHECK(learn.validate()[0] < before);
+  // show_results: a grid of the validation batch with targets and predictions.
+  fastblock_test::TempDir dir;
+  learn.show_results(dir.path() / "results.png", {.nrows = 2, .ncols = 2, .max_n = 4});
+  CHECK(fb::load_image(dir.path() / "results.png").width() > 0);
+  CHECK_THROWS_AS(learn.show_results(dir.path() / "x.png", {}, 2), fb::index_error);
 }
 
 TEST_CASE("cnn_learner: a pretrained body loads torchvision's names, or says what is wrong",
@@ -423,6 +429,22 @@ TEST_CASE("lr_find: sweeps exponentially, then restores everything", "[learner][
   CHECK_THROWS_AS(probe.lr_find({.start_lr = 1, .end_lr = 0.5}), fb::value_error);
 }
 
+TEST_CASE("learner: the recorder's plots are PNG charts", "[learner]") {
+  fastblock_test::TempDir dir;
+  auto learn = make_learner();
+  CHECK_THROWS_AS(learn.recorder.plot_loss(dir.path() / "none.png"), fb::value_error);
+  (void)learn.lr_find({.num_it = 30, .plot = dir.path() / "lr_find.png"});
+  learn.fit_one_cycle(2, 1e-2);
+  learn.recorder.plot_loss(dir.path() / "loss.png");
+  learn.recorder.plot_sched(dir.path() / "sched.png");
+  for (const char* name : {"lr_find.png", "loss.png", "sched.png", "sched_mom.png"}) {
+    INFO(name);
+    const fb::Image chart = fb::load_image(dir.path() / name);
+    CHECK(chart.width() == 640);
+    CHECK(chart.height() == 480);
+  }
+}
+
 TEST_CASE("learner: fastprogress's console bar", "[learner]") {
   CHECK(fb::ProgressBar::text(1, 2, 1.0, "0.5", 4) ==
         "|\u2588\u2588--| 50.00% [1/2 00:01<00:01 0.5]");
@@ -441,14 +463,10 @@ TEST_CASE("learner: fastprogress's console bar", "[learner]") {
 TEST_CASE("best_thresholds: one threshold per class, by F1 on validation", "[learner]") {
   // Class 0 separates at 0.3 (positives 0.35, 0.4; negatives 0.1, 0.2); class 1 at 0.7;
   // class 2 has no positive and keeps the fallback.
-  const auto preds = fb::tensor({{0.35f, 0.9f, 0.1f},
-                                 {0.4f, 0.2f, 0.6f},
-                                 {0.1f, 0.8f, 0.2f},
-                                 {0.2f, 0.6f, 0.3f}});
-  const auto targs = fb::tensor({{1.0f, 1.0f, 0.0f},
-                                 {1.0f, 0.0f, 0.0f},
-                                 {0.0f, 1.0f, 0.0f},
-                                 {0.0f, 0.0f, 0.0f}});
+  const auto preds =
+      fb::tensor({{0.35f, 0.9f, 0.1f}, {0.4f, 0.2f, 0.6f}, {0.1f, 0.8f, 0.2f}, {0.2f, 0.6f, 0.3f}});
+  const auto targs =
+      fb::tensor({{1.0f, 1.0f, 0.0f}, {1.0f, 0.0f, 0.0f}, {0.0f, 1.0f, 0.0f}, {0.0f, 0.0f, 0.0f}});
   const auto th = fb::best_thresholds(preds, targs);
   REQUIRE(th.size() == 3);
   // F1 = 1 for thresholds in [0.20, 0.35) for class 0 -> {0.20, 0.25, 0.30}: the middle is 0.25.

@@ -21,7 +21,8 @@
 // progress bar over the epoch's batches when standard output is a terminal.
 // validate() returns [valid_loss, metrics...] (mean over items, not over batches) and prints as
 // `(#2) [0.1021, 0.9333]`; get_preds() returns every validation prediction after the loss's
-// activation, in order, with the targets.
+// activation, in order, with the targets; show_results() draws a batch with targets and
+// predictions (vision/show.hpp).
 //
 // The model runs on `options.device` (or after `learn.to(device)`): batches are moved there as
 // they arrive; metrics and get_preds read results back on the host. Parameters live in the model,
@@ -41,6 +42,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 #include <limits>
@@ -67,6 +69,7 @@
 #include <fastblock/tensor/device.hpp>
 #include <fastblock/tensor/tensor.hpp>
 #include <fastblock/tensor/typed_tensor.hpp>
+#include <fastblock/vision/show.hpp>
 
 namespace fastblock {
 
@@ -168,6 +171,8 @@ struct LrFindOptions {
   std::size_t num_it = 100;
   /// Stop when the smoothed loss exceeds 4x the best seen.
   bool stop_div = true;
+  /// Where to write the plot of the sweep (PNG, the valley marked); empty: no plot.
+  std::filesystem::path plot{};
 };
 
 /// lr_find's suggestions, fastai's three rules, printed as `SuggestedLRs(minimum=..., steep=...,
@@ -420,7 +425,29 @@ class Learner {
       throw;
     }
     restore();
-    return detail::suggest_lrs(recorder.lrs, recorder.losses, o.num_it);
+    const SuggestedLRs suggestions = detail::suggest_lrs(recorder.lrs, recorder.losses, o.num_it);
+    if (!o.plot.empty()) recorder.plot_lr_find(o.plot, suggestions.valley);
+    return suggestions;
+  }
+
+  /// fastai's learn.show_results: the first batch of the validation set (ds_idx 1) or of the
+  /// training set (0) as a PNG grid at `path`, each image with its target and the model's
+  /// prediction decoded the same way (labels above the loss's threshold, the argmax class, or
+  /// the points themselves, drawn on the image).
+  void show_results(const std::filesystem::path& path, ShowBatchOptions options = {},
+                    std::size_t ds_idx = 1) {
+    if (ds_idx > 1)
+      throw index_error("fastblock::Learner::show_results: ds_idx is 0 (train) or 1 (valid), got " +
+                        std::to_string(ds_idx));
+    auto batch = ds_idx == 1 ? dls.valid.one_batch() : dls.train.one_batch();
+    Tensor out;
+    with_eval([&] { out = (*model).forward(std::get<0>(batch).to(device_)).to(cpu); });
+    const Tensor& y = std::get<1>(batch);
+    Tensor preds = loss_func.decodes(loss_func.activation(out));
+    if (preds.dtype() != y.dtype()) preds = preds.to(y.dtype());
+    if (preds.numel() == y.numel())
+      preds = preds.reshape(y.shape());  // points: [N, 2n] -> [N, n, 2]
+    fastblock::show_results(dls, batch, preds, path, options);
   }
 
   /// [valid_loss, metrics...] over the validation set (fastai's learn.validate()).

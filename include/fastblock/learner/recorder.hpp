@@ -7,12 +7,20 @@
 // momentum used for that batch; `values` one row per epoch of [train_loss, valid_loss, metrics...]
 // (train_loss is the smoothed loss at the end of the epoch, valid_loss the mean over every
 // validation item). `metric_names` names the columns of the epoch table, epoch and time included.
+// The plots write PNG charts (vision/plot.hpp) a person can look at: plot_loss (fastai's: the
+// training loss per batch after skip_start, the validation loss per epoch as points),
+// plot_sched (learning rate and momentum per batch) and plot_lr_find (loss against a log-scale
+// learning rate, the last 5 points left out as fastai does, the suggestion marked).
 #pragma once
 
 #include <cmath>
 #include <cstddef>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <fastblock/core/config.hpp>
 
 namespace fastblock {
 
@@ -55,8 +63,23 @@ struct Recorder {
   std::vector<std::vector<double>> values;
   /// The epoch table's columns: epoch, train_loss, valid_loss, metric names..., time.
   std::vector<std::string> metric_names;
-  /// Training batches seen over the learner's life.
+  /// Training batches of the last fit.
   std::size_t iters = 0;
+
+  /// fastai's recorder.plot_loss: training loss per batch (from skip_start) and validation loss
+  /// per epoch, as a PNG at `path`; value_error when nothing was recorded.
+  void plot_loss(const std::filesystem::path& path, std::size_t skip_start = 5) const;
+  /// fastai's recorder.plot_sched: the learning rate per batch at `path`, the momentum beside it
+  /// (`<stem>_mom<extension>`); value_error when nothing was recorded.
+  void plot_sched(const std::filesystem::path& path) const;
+  /// lr_find's plot: the sweep's smoothed loss against the learning rate (log scale), without the
+  /// last 5 points, with `suggestion` marked when given.
+  void plot_lr_find(const std::filesystem::path& path,
+                    std::optional<double> suggestion = std::nullopt) const;
 };
 
 }  // namespace fastblock
+
+#if FASTBLOCK_HEADER_ONLY
+#include <fastblock/learner/recorder-inl.hpp>
+#endif

@@ -14,9 +14,10 @@ namespace fastblock {
 FASTBLOCK_FUNC std::vector<float> best_thresholds(const Tensor& preds_in, const Tensor& targs_in,
                                                   const BestThresholdsOptions& options) {
   if (preds_in.dim() != 2 || preds_in.shape() != targs_in.shape() || preds_in.shape()[0] == 0)
-    throw shape_error("fastblock::best_thresholds: expected probabilities and targets of one shape "
-                      "[N, C] with N > 0, got " + preds_in.describe() + " and " +
-                      targs_in.describe());
+    throw shape_error(
+        "fastblock::best_thresholds: expected probabilities and targets of one shape "
+        "[N, C] with N > 0, got " +
+        preds_in.describe() + " and " + targs_in.describe());
   std::vector<float> candidates = options.candidates;
   if (candidates.empty())
     for (int i = 1; i <= 19; ++i) candidates.push_back(0.05f * static_cast<float>(i));
@@ -41,8 +42,7 @@ FASTBLOCK_FUNC std::vector<float> best_thresholds(const Tensor& preds_in, const 
         fp += predicted && !actual;
       }
       // F1 = 2tp / (2tp + fp + fn), with fn = positives - tp
-      f1[k] = 2.0 * static_cast<double>(tp) /
-              static_cast<double>(2 * tp + fp + (positives - tp));
+      f1[k] = 2.0 * static_cast<double>(tp) / static_cast<double>(2 * tp + fp + (positives - tp));
       best = std::max(best, f1[k]);
     }
     std::vector<std::size_t> ties;
@@ -64,7 +64,8 @@ FASTBLOCK_FUNC Tensor apply_thresholds(const Tensor& preds_in, std::span<const f
   const float* p = preds.data<float>();
   bool* o = out.data<bool>();
   for (std::int64_t i = 0; i < n; ++i)
-    for (std::int64_t j = 0; j < c; ++j) o[i * c + j] = p[i * c + j] > thresholds[static_cast<std::size_t>(j)];
+    for (std::int64_t j = 0; j < c; ++j)
+      o[i * c + j] = p[i * c + j] > thresholds[static_cast<std::size_t>(j)];
   return out;
 }
 

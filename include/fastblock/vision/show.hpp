@@ -61,6 +61,7 @@
 #include <fastblock/tensor/tensor.hpp>
 #include <fastblock/vision/draw.hpp>
 #include <fastblock/vision/image.hpp>
+#include <fastblock/vision/points.hpp>
 #include <fastblock/vision/tensor_image.hpp>
 #include <fastblock/vision/transforms.hpp>
 
@@ -151,6 +152,12 @@ struct ShowBatchOptions {
 /// shape. For draw_target overloads of point targets.
 void draw_points(Image& image, const Tensor& points, Rgb colour = colours::red,
                  const MarkerOptions& marker = {.radius = 3.0, .outline = colours::white});
+
+/// How show_batch and show_results draw PointBlock's targets: as markers on the image, as
+/// fastai does (found by the draw_target lookup described in the file comment).
+inline void draw_target(Image& image, const TensorPoint& points, Rgb colour) {
+  draw_points(image, points.as_tensor().reshape({-1, 2}), colour);
+}
 
 /// A caption for a decoded target: the label.
 [[nodiscard]] std::string caption_text(const std::string& label);

@@ -376,7 +376,7 @@ TEST_CASE("DataBlock: transforms run in order of `order`, stable", "[data][datab
 
 TEST_CASE("DataBlock: a tuple of transforms counts as its elements (Python's [*tfms, t])",
           "[data][datablock]") {
-  const fb::DataFrame df({{"x", {"a", "b"}}, {"y", {"p", "q"}}, {"is_valid", {false, true}}});
+  const fb::DataFrame df({{"x", {"a", "b"}}, {"y", {"p", "p"}}, {"is_valid", {false, true}}});
   auto dblock = fb::DataBlock<fb::TransformBlock<std::string>, fb::CategoryBlock>{}
                     .get_x([](const Row& r) { return std::string(r["x"]); })
                     .get_y([](const Row& r) { return r["y"]; })

@@ -4,6 +4,7 @@
 #include <fastblock/learner/callback.hpp>
 #include <fastblock/learner/cnn_learner.hpp>
 #include <fastblock/learner/learner.hpp>
+#include <fastblock/learner/load_learner.hpp>
 #include <fastblock/learner/metrics.hpp>
 #include <fastblock/learner/progress.hpp>
 #include <fastblock/learner/recorder.hpp>

@@ -24,50 +24,14 @@
 #include <fastblock/vision/image.hpp>
 
 #include "catch.hpp"
+#include "learner_test_support.hpp"
 #include "test_support.hpp"
 
 namespace fb = fastblock;
 
 namespace learner_test {
 
-/// A 2-D point with the labels of the quadrant rule: "right" when x > 0, "up" when y > 0.
-struct Sample {
-  fb::Tensor x;
-  std::vector<std::string> labels;
-};
-
-/// n points drawn from `seed`, labelled by the rule (some with no label).
-std::vector<Sample> samples(std::size_t n, std::uint64_t seed) {
-  fb::Generator rng(seed);
-  std::vector<Sample> out;
-  for (std::size_t i = 0; i < n; ++i) {
-    const float a = static_cast<float>(rng.uniform() * 2 - 1);
-    const float b = static_cast<float>(rng.uniform() * 2 - 1);
-    std::vector<std::string> labels;
-    if (a > 0) labels.emplace_back("right");
-    if (b > 0) labels.emplace_back("up");
-    out.push_back({fb::tensor({a, b}), labels});
-  }
-  return out;
-}
-
-/// Loaders over `n` samples, a fifth of them validating (so the last validation batch is
-/// partial for the sizes used below).
-auto make_dls(std::size_t n = 101, std::int64_t bs = 8) {
-  auto dblock = fb::DataBlock<fb::TransformBlock<fb::Tensor>, fb::MultiCategoryBlock>{}
-                    .get_x([](const Sample& s) { return s.x; })
-                    .get_y([](const Sample& s) { return s.labels; })
-                    .splitter(fb::RandomSplitter({.valid_pct = 0.2, .seed = 3}));
-  return dblock.dataloaders(samples(n, 7), {.bs = bs, .seed = 11, .num_workers = 0});
-}
-
-using Mlp = fb::Sequential<fb::Linear, fb::ReLU, fb::Linear>;
-
-/// A small MLP with weights from `seed`; two groups: the first layer and the last.
-Mlp make_mlp(std::uint64_t seed = 5) {
-  fb::Generator rng(seed);
-  return Mlp(fb::Linear(2, 16, {}, &rng), fb::ReLU(), fb::Linear(16, 2, {}, &rng));
-}
+using namespace learner_support;
 
 fb::ParamSplitter two_groups() {
   return {.n_groups = 2, .group_of = [](std::string_view name) -> std::size_t {
@@ -79,21 +43,6 @@ auto make_learner(fb::LearnerOptions o = {}) {
   o.quiet = true;
   if (o.splitter.n_groups == 1) o.splitter = two_groups();
   return fb::Learner(make_dls(), make_mlp(), fb::BCEWithLogitsLossFlat(), std::move(o));
-}
-
-/// Every parameter value, flattened, for comparisons.
-template <class L>
-std::vector<float> weights(L& learn) {
-  std::vector<float> out;
-  (*learn.model)
-      .visit(
-          [&](const std::string&, fb::Parameter& p) {
-            if (p.value.dtype() != fb::float32) return;
-            const auto c = p.value.contiguous();
-            out.insert(out.end(), c.template data<float>(), c.template data<float>() + c.numel());
-          },
-          "");
-  return out;
 }
 
 }  // namespace learner_test

@@ -53,6 +53,12 @@ class device_error : public error {
   using error::error;
 };
 
+/// Training cannot go on: the loss became NaN or infinite (the message names epoch and batch).
+class training_error : public error {
+ public:
+  using error::error;
+};
+
 /// An argument has a value outside its documented domain (a negative batch size, 0 threads).
 class value_error : public error {
  public:

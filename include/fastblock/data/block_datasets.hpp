@@ -5,11 +5,12 @@
 // `n_inp`, `vocab()` (of the last block that has one, fastai's `dsets.vocab`), `c()` (n_out of
 // the last block, fastai's `dls.c`), `loss_kind` (the last block's default loss) and
 // `decode(item)`. BlockDataLoaders is the DataLoaders pair built from one (`dls.train`,
-// `dls.valid`, `dls[0]`) with the same additions. Its loaders read the subsets through the item
-// transforms (fastai's after_item, where item_tfms run) and pass each collated batch through the
-// batch transforms (after_batch). Transforms see `training` true in the training loader only;
-// their random parameters come from the generator the loader derives from (seed, epoch, item),
-// so batches do not depend on the number of workers.
+// `dls.valid`, `dls[0]`) with the same additions, and `item_tfms()` / `batch_tfms()`, the
+// transforms its loaders run (what predict and export read). Its loaders read the subsets through
+// the item transforms (fastai's after_item, where item_tfms run) and pass each collated batch
+// through the batch transforms (after_batch). Transforms see `training` true in the training loader
+// only; their random parameters come from the generator the loader derives from (seed, epoch,
+// item), so batches do not depend on the number of workers.
 #pragma once
 
 #include <concepts>
@@ -168,18 +169,33 @@ class BlockInfo {
 };
 
 /// The DataLoaders of a DataBlock (see the contract above).
-template <class Loader, class Blocks, std::size_t NInp>
+template <class Loader, class Blocks, std::size_t NInp, class ItemTfms = NoTransforms,
+          class BatchTfms = NoTransforms>
 class BlockDataLoaders : public DataLoadersOf<Loader>, public BlockInfo<Blocks, NInp> {
  public:
-  /// Pairs the loaders with the blocks their items came from.
-  BlockDataLoaders(Loader train_loader, Loader valid_loader, std::shared_ptr<const Blocks> blocks)
+  /// Pairs the loaders with the blocks their items came from and the transforms they run.
+  BlockDataLoaders(Loader train_loader, Loader valid_loader, std::shared_ptr<const Blocks> blocks,
+                   std::shared_ptr<const ItemTfms> item_tfms = std::make_shared<ItemTfms>(),
+                   std::shared_ptr<const BatchTfms> batch_tfms = std::make_shared<BatchTfms>())
       : DataLoadersOf<Loader>(std::move(train_loader), std::move(valid_loader)),
-        BlockInfo<Blocks, NInp>(std::move(blocks)) {}
+        BlockInfo<Blocks, NInp>(std::move(blocks)),
+        item_tfms_(std::move(item_tfms)),
+        batch_tfms_(std::move(batch_tfms)) {}
+
+  /// The item transforms the loaders run (the blocks' defaults, then the DataBlock's), a
+  /// std::tuple in the order given; they run sorted by `order`.
+  [[nodiscard]] const ItemTfms& item_tfms() const noexcept { return *item_tfms_; }
+  /// The batch transforms (fastai's `dls.after_batch`), likewise.
+  [[nodiscard]] const BatchTfms& batch_tfms() const noexcept { return *batch_tfms_; }
 
   /// Items per batch of the training loader (fastai's `dls.bs`).
   [[nodiscard]] std::int64_t bs() const noexcept { return this->train.bs(); }
   /// The first training batch, without starting an epoch (fastai's `dls.one_batch()`).
   [[nodiscard]] auto one_batch() const { return this->train.one_batch(); }
+
+ private:
+  std::shared_ptr<const ItemTfms> item_tfms_;
+  std::shared_ptr<const BatchTfms> batch_tfms_;
 };
 
 /// The Datasets of a DataBlock (see the contract above).
@@ -214,8 +230,9 @@ class BlockDatasets : public DS, public BlockInfo<Blocks, NInp> {
                       detail::loader_options(options, training),
                       BatchTransforms<BatchTfms>(batches, training));
       };
-      return BlockDataLoaders<Loader, Blocks, NInp>(
-          loader(this->train, true), loader(this->valid, false), this->shared_blocks());
+      return BlockDataLoaders<Loader, Blocks, NInp, ItemTfms, BatchTfms>(
+          loader(this->train, true), loader(this->valid, false), this->shared_blocks(), items,
+          batches);
     }
   }
 };

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <iostream>
+#include <mutex>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -28,6 +30,9 @@ FASTBLOCK_FUNC void validate_options(const DataLoaderOptions& options) {
   if (options.prefetch < 1)
     throw value_error("fastblock::DataLoader: prefetch must be >= 1, got " +
                       std::to_string(options.prefetch));
+  if (options.on_bad_item != OnBadItem::error && options.on_bad_item != OnBadItem::skip)
+    throw value_error("fastblock::DataLoader: on_bad_item must be OnBadItem::error or skip, got " +
+                      std::to_string(static_cast<int>(options.on_bad_item)));
 }
 
 FASTBLOCK_FUNC std::size_t batch_count(std::size_t n, std::size_t bs, bool drop_last) noexcept {
@@ -65,6 +70,8 @@ FASTBLOCK_FUNC void rethrow_with_context(std::exception_ptr error, const std::st
     std::throw_with_nested(device_error(context + e.what()));
   } catch (const value_error& e) {
     std::throw_with_nested(value_error(context + e.what()));
+  } catch (const training_error& e) {
+    std::throw_with_nested(training_error(context + e.what()));
   } catch (const std::exception& e) {
     std::throw_with_nested(fastblock::error(context + e.what()));
   } catch (...) {
@@ -87,6 +94,33 @@ FASTBLOCK_FUNC void throw_no_batches(std::size_t n_items, std::int64_t bs, bool 
   throw index_error("fastblock::DataLoader::one_batch: the loader has no batch (" +
                     std::to_string(n_items) + " items, bs " + std::to_string(bs) +
                     (drop_last ? ", drop_last" : "") + ")");
+}
+
+FASTBLOCK_FUNC void throw_all_skipped(std::size_t n_items) {
+  throw data_error("fastblock::DataLoader::one_batch: every item of the epoch (" +
+                   std::to_string(n_items) + ") was skipped as bad input (logged above)");
+}
+
+FASTBLOCK_FUNC void BadItemLog::log(const std::vector<SkippedItem>& skipped) {
+  const std::lock_guard lock(mutex_);
+  std::string text;
+  for (const SkippedItem& item : skipped)
+    if (logged_.insert(item.index).second)
+      text += "fastblock::DataLoader: skipping item " + std::to_string(item.index) +
+              " (bad input): " + item.message + "\n";
+  // One write under the lock: lines of loaders consuming on other threads do not interleave.
+  if (!text.empty()) std::cerr << text << std::flush;
+}
+
+FASTBLOCK_FUNC std::vector<std::size_t> BadItemLog::indices() const {
+  const std::lock_guard lock(mutex_);
+  return {logged_.begin(), logged_.end()};
+}
+
+FASTBLOCK_FUNC void report_skipped(std::size_t skipped, std::size_t visited) {
+  std::cerr << ("fastblock::DataLoader: skipped " + std::to_string(skipped) + " of " +
+                std::to_string(visited) + " items this epoch (bad input, logged above)\n")
+            << std::flush;
 }
 
 }  // namespace fastblock::detail

@@ -32,6 +32,22 @@
 // same way ("batch b failed to collate: ..."). Leaving a loop early (break, exception) or
 // destroying a loader or iterator cancels the batches in flight and waits for their running items
 // to finish: nothing outlives the iterator, and nothing hangs on work that was never started.
+//
+// Bad input: an item whose reading throws io_error or data_error (a file that is missing,
+// truncated, corrupt or not an image; a malformed value or an unknown label) is bad input; any
+// other exception is a bug and always stops the loader as above. With the default
+// `.on_bad_item = OnBadItem::error` bad input stops it too. With `OnBadItem::skip` the item is
+// left out of its batch, so that batch is smaller (also under drop_last), and a batch that loses
+// every item is not yielded: the loop goes on to the next one. The error message, which names the
+// file, goes to std::cerr the first time the loader meets that item index ("fastblock::DataLoader:
+// skipping item 17 (bad input): <what()>"), never again in later epochs; an epoch that skipped
+// items ends with one line, "fastblock::DataLoader: skipped 3 of 500 items this epoch (bad input,
+// logged above)". `skipped()`, `total_skipped()` and `bad_items()` tell the same to a program.
+// What is skipped depends only on the items, so batches stay independent of the worker count;
+// the messages are written by the consuming thread, in batch order. `size()`, `len(dl)` and `n()`
+// keep their nominal values: they do not know which items are bad before an epoch reads them.
+// Copies of a loader share its record of bad items; with_options() shares the logged indices
+// (the dataset is the same) and starts its own counts.
 #pragma once
 
 #include <algorithm>
@@ -48,6 +64,7 @@
 #include <mutex>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -93,6 +110,15 @@ inline constexpr std::uint64_t batch_stream_key = 0x6261746368ULL;  // "batch"
 template <class Item, class AfterBatch = NoBatchTransform>
 using loader_batch_t = typename detail::after_batch_result<AfterBatch, collate_t<Item>>::type;
 
+/// What a DataLoader does with an item whose reading throws io_error or data_error (see the
+/// contract above): stop with the error, or leave the item out, log it once and count it.
+enum class OnBadItem {
+  /// Stop the epoch with the error, naming the item (the default: bad data is never hidden).
+  error,
+  /// Leave the item out of its batch; log each bad item once and count them per epoch.
+  skip,
+};
+
 /// The knobs of a DataLoader, by name: `DataLoader(ds, {.bs = 8, .shuffle = true})`.
 struct DataLoaderOptions {
   /// `num_workers` value meaning "use the workers of default_thread_pool()".
@@ -110,6 +136,8 @@ struct DataLoaderOptions {
   int num_workers = default_num_workers;
   /// Batches built ahead of the consumer when loading on workers; must be >= 1.
   int prefetch = 2;
+  /// Stop at an unreadable or malformed item, or skip it (see the contract above).
+  OnBadItem on_bad_item = OnBadItem::error;
 };
 
 namespace detail {
@@ -137,12 +165,62 @@ void validate_options(const DataLoaderOptions& options);
 /// The error for one_batch() on a loader without batches.
 [[noreturn]] void throw_no_batches(std::size_t n_items, std::int64_t bs, bool drop_last);
 
+/// The error for one_batch() when every item of the epoch was skipped as bad input.
+[[noreturn]] void throw_all_skipped(std::size_t n_items);
+
+/// An item left out of its batch as bad input.
+struct SkippedItem {
+  /// Its position in the batch, which orders the log.
+  std::size_t position;
+  /// Its index in the dataset.
+  std::size_t index;
+  /// The what() of its error, which names the file.
+  std::string message;
+};
+
+/// What loading one batch gave: the batch (none when every item was skipped or loading failed),
+/// the items skipped, in batch order, and the error that stopped it, if one did.
+template <class Batch>
+struct LoadedBatch {
+  std::optional<Batch> batch;
+  std::vector<SkippedItem> skipped;
+  std::exception_ptr error;
+};
+
+/// The item indices a loader has logged as bad, shared by its copies and their epochs (which
+/// may outlive the loader), so that each is logged once for the life of the loader; the mutex is
+/// there for copies and one_batch() consuming on other threads.
+class BadItemLog {
+ public:
+  /// Writes to std::cerr, as one text, the items of `skipped` not logged before.
+  void log(const std::vector<SkippedItem>& skipped);
+  /// The indices logged so far, ascending.
+  [[nodiscard]] std::vector<std::size_t> indices() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::set<std::size_t> logged_;  // guarded by mutex_
+};
+
+/// A loader's counts of skipped items, shared by its copies and their epochs.
+struct SkipCounts {
+  /// Items skipped by the last epoch that ran to its end.
+  std::atomic<std::size_t> last_epoch{0};
+  /// Items skipped by every epoch, finished or not.
+  std::atomic<std::size_t> total{0};
+};
+
+/// Writes the end-of-epoch line for `skipped` of `visited` items to std::cerr.
+void report_skipped(std::size_t skipped, std::size_t visited);
+
 /// One batch being loaded: its items, filled by chunks of positions, then collated.
 ///
 /// Shared by the consumer and the chunk tasks. Each chunk loads its positions in order and stops
 /// at its first failure; the failure earliest in the batch wins, so the reported item does not
-/// depend on how the batch was split. The chunk that finishes last collates the batch (or records
-/// the error) in the promise, after which no task touches the dataset again.
+/// depend on how the batch was split. With `skip`, bad input is not a failure: the chunk records
+/// the item and goes on. Only the skips before the winning failure are reported with it, since
+/// every chunk is sure to have reached those positions. The chunk that finishes last collates the
+/// batch (or records the error) in the promise, after which no task touches the dataset again.
 template <class D, class AfterBatch>
 class BatchJob {
  public:
@@ -150,9 +228,9 @@ class BatchJob {
   using Batch = loader_batch_t<Item, AfterBatch>;
 
   /// The job of batch `batch` of `epoch`: the dataset positions `indices`, in `n_chunks` chunks;
-  /// the finished batch goes through `after_batch`.
+  /// the finished batch goes through `after_batch`; `skip` leaves bad input out.
   BatchJob(const D& dataset, const AfterBatch& after_batch, std::uint64_t seed, std::uint64_t epoch,
-           std::size_t batch, std::vector<std::size_t> indices, std::size_t n_chunks)
+           std::size_t batch, std::vector<std::size_t> indices, std::size_t n_chunks, bool skip)
       : dataset_(&dataset),
         after_batch_(&after_batch),
         seed_(seed),
@@ -161,10 +239,11 @@ class BatchJob {
         indices_(std::move(indices)),
         slots_(indices_.size()),
         n_chunks_(n_chunks),
-        remaining_(n_chunks) {}
+        remaining_(n_chunks),
+        skip_(skip) {}
 
-  /// The batch, or the error of its first failing item; call once.
-  [[nodiscard]] std::future<Batch> future() { return promise_.get_future(); }
+  /// The batch, its skipped items or the error of its first failing item; call once.
+  [[nodiscard]] std::future<LoadedBatch<Batch>> future() { return promise_.get_future(); }
   /// Number of chunks the items are split into.
   [[nodiscard]] std::size_t n_chunks() const noexcept { return n_chunks_; }
 
@@ -185,12 +264,12 @@ class BatchJob {
         } else {
           slots_[k].emplace((*dataset_)[i]);
         }
+      } catch (const io_error& e) {
+        if (!skipped(k, e)) break;
+      } catch (const data_error& e) {
+        if (!skipped(k, e)) break;
       } catch (...) {
-        const std::lock_guard lock(mutex_);
-        if (k < failed_at_) {
-          failed_at_ = k;
-          error_ = std::current_exception();
-        }
+        failed(k);
         break;
       }
     }
@@ -198,29 +277,65 @@ class BatchJob {
   }
 
  private:
+  /// Called in a handler: records bad input `e` at position k when skipping (true), else records
+  /// the failure (false).
+  bool skipped(std::size_t k, const error& e) noexcept {
+    if (!skip_) {
+      failed(k);
+      return false;
+    }
+    try {
+      SkippedItem item{k, indices_[k], e.what()};
+      const std::lock_guard lock(mutex_);
+      skipped_.push_back(std::move(item));
+      return true;
+    } catch (...) {  // out of memory: not bad input any more
+      failed(k);
+      return false;
+    }
+  }
+
+  /// Called in a handler: records the current exception as the failure at position k.
+  void failed(std::size_t k) noexcept {
+    const std::lock_guard lock(mutex_);
+    if (k < failed_at_) {
+      failed_at_ = k;
+      error_ = std::current_exception();
+    }
+  }
+
   void finish() noexcept {
-    std::exception_ptr failure;
-    std::optional<Batch> batch;
     if (cancelled_.load(std::memory_order_relaxed)) {
-      failure = cancelled_batch();
-    } else if (error_) {
+      slots_.clear();
+      promise_.set_exception(cancelled_batch());
+      return;
+    }
+    LoadedBatch<Batch> result;
+    std::sort(skipped_.begin(), skipped_.end(),
+              [](const SkippedItem& a, const SkippedItem& b) { return a.position < b.position; });
+    // Chunks stop at their first failure: skips after it depend on the split, so they wait for
+    // an epoch that gets that far.
+    std::erase_if(skipped_, [&](const SkippedItem& s) { return s.position > failed_at_; });
+    result.skipped = std::move(skipped_);
+    if (error_) {
       try {
         rethrow_with_context(error_, "fastblock::DataLoader: item " +
                                          std::to_string(indices_[failed_at_]) + " failed: ");
       } catch (...) {
-        failure = std::current_exception();
+        result.error = std::current_exception();
       }
-    } else {
+    } else if (result.skipped.size() < slots_.size()) {
       try {
         std::vector<const Item*> items;
         items.reserve(slots_.size());
-        for (const std::optional<Item>& slot : slots_) items.push_back(&*slot);
+        for (const std::optional<Item>& slot : slots_)
+          if (slot) items.push_back(&*slot);
         if constexpr (std::same_as<AfterBatch, NoBatchTransform>) {
-          batch.emplace(fastblock::collate(BatchView<Item>(items)));
+          result.batch.emplace(fastblock::collate(BatchView<Item>(items)));
         } else {
           Generator rng = Generator::derive(
               seed_, {epoch_, static_cast<std::uint64_t>(batch_), batch_stream_key});
-          batch.emplace(
+          result.batch.emplace(
               std::invoke(*after_batch_, fastblock::collate(BatchView<Item>(items)), rng));
         }
       } catch (...) {
@@ -229,18 +344,14 @@ class BatchJob {
               std::current_exception(),
               "fastblock::DataLoader: batch " + std::to_string(batch_) + " failed to collate: ");
         } catch (...) {
-          failure = std::current_exception();
+          result.error = std::current_exception();
         }
       }
     }
     // Items are freed here, by the worker, before the consumer can be released.
     slots_.clear();
     error_ = nullptr;
-    if (failure) {
-      promise_.set_exception(std::move(failure));
-    } else {
-      promise_.set_value(std::move(*batch));
-    }
+    promise_.set_value(std::move(result));
   }
 
   const D* dataset_;
@@ -252,10 +363,20 @@ class BatchJob {
   std::size_t n_chunks_;
   std::atomic<std::size_t> remaining_;
   std::atomic<bool> cancelled_{false};
+  bool skip_;
   std::mutex mutex_;
   std::size_t failed_at_ = std::numeric_limits<std::size_t>::max();  // guarded by mutex_
   std::exception_ptr error_;                                         // guarded by mutex_
-  std::promise<Batch> promise_;
+  std::vector<SkippedItem> skipped_;                                 // guarded by mutex_
+  std::promise<LoadedBatch<Batch>> promise_;
+};
+
+/// What an EpochRun reports skipped items to: the loader's log and counts, and whether the run
+/// is an epoch (counted, reported at its end) or a look at one batch (logged only).
+struct SkipSink {
+  std::shared_ptr<BadItemLog> log;
+  std::shared_ptr<SkipCounts> counts;
+  bool count = true;
 };
 
 /// One pass over the dataset: the order, the batches in flight and the current batch.
@@ -267,18 +388,22 @@ class EpochRun {
  public:
   using Batch = loader_batch_t<dataset_item_t<D>, AfterBatch>;
 
-  /// Epoch `epoch` of `dataset`, stopping after `max_batches` batches (1 for one_batch()).
+  /// Epoch `epoch` of `dataset`, stopping after yielding `max_batches` batches (1 for
+  /// one_batch()); skipped items go to `sink`.
   EpochRun(std::shared_ptr<const D> dataset, std::shared_ptr<const AfterBatch> after_batch,
            const DataLoaderOptions& options, std::uint64_t epoch,
-           std::shared_ptr<ThreadPool> own_pool, std::size_t max_batches)
+           std::shared_ptr<ThreadPool> own_pool, std::size_t max_batches, SkipSink sink)
       : dataset_(std::move(dataset)),
         after_batch_(std::move(after_batch)),
         own_pool_(std::move(own_pool)),
+        sink_(std::move(sink)),
         seed_(options.seed),
         epoch_(epoch),
         bs_(static_cast<std::size_t>(options.bs)),
-        order_(epoch_order(fastblock::len(*dataset_), options.shuffle, options.seed, epoch)) {
-    n_batches_ = std::min(batch_count(order_.size(), bs_, options.drop_last), max_batches);
+        skip_(options.on_bad_item == OnBadItem::skip),
+        order_(epoch_order(fastblock::len(*dataset_), options.shuffle, options.seed, epoch)),
+        max_yield_(max_batches) {
+    n_batches_ = batch_count(order_.size(), bs_, options.drop_last);
     if (options.num_workers != 0) {
       pool_ = own_pool_ ? own_pool_.get() : &default_thread_pool();
       // Waiting on tasks of the pool we run on could deadlock it: load here instead.
@@ -304,30 +429,51 @@ class EpochRun {
     return *current_;
   }
 
-  /// Moves to the next batch, waiting for it; rethrows the error of a batch that failed.
+  /// Moves to the next batch that has items, waiting for it; rethrows the error of a batch that
+  /// failed. Logs the items skipped on the way, and reports them when the epoch ends.
   void advance() {
     current_.reset();
-    if (consumed_ == n_batches_) {
-      done_ = true;
-      return;
+    while (yielded_ < max_yield_ && consumed_ < n_batches_) {
+      fill();
+      Pending next = std::move(pending_.front());
+      pending_.pop_front();
+      ++consumed_;
+      LoadedBatch<Batch> loaded = next.result.get();
+      note(loaded.skipped);
+      if (loaded.error) std::rethrow_exception(loaded.error);
+      if (loaded.batch) {
+        current_.emplace(std::move(*loaded.batch));
+        ++yielded_;
+        // Keep `prefetch` batches in flight while the consumer works on this one.
+        if (pool_) fill();
+        return;
+      }
     }
-    fill();
-    Pending next = std::move(pending_.front());
-    pending_.pop_front();
-    ++consumed_;
-    current_.emplace(next.result.get());
-    // Keep `prefetch` batches in flight while the consumer works on this one.
-    if (pool_) fill();
+    if (!done_ && consumed_ == n_batches_ && sink_.count) {
+      sink_.counts->last_epoch.store(skipped_, std::memory_order_relaxed);
+      if (skipped_ > 0) report_skipped(skipped_, std::min(n_batches_ * bs_, order_.size()));
+    }
+    done_ = true;
   }
 
  private:
   struct Pending {
     std::shared_ptr<BatchJob<D, AfterBatch>> job;
-    std::future<Batch> result;
+    std::future<LoadedBatch<Batch>> result;
   };
 
+  void note(const std::vector<SkippedItem>& skipped) {
+    if (skipped.empty()) return;
+    sink_.log->log(skipped);
+    if (!sink_.count) return;
+    skipped_ += skipped.size();
+    sink_.counts->total.fetch_add(skipped.size(), std::memory_order_relaxed);
+  }
+
   void fill() {
-    while (pending_.size() < depth_ && submitted_ < n_batches_) submit(submitted_++);
+    // A batch in flight yields at most one batch: submit no more than can still be yielded.
+    const std::size_t wanted = std::min(depth_, max_yield_ - yielded_);
+    while (pending_.size() < wanted && submitted_ < n_batches_) submit(submitted_++);
   }
 
   void submit(std::size_t b) {
@@ -336,7 +482,7 @@ class EpochRun {
                                      order_.begin() + static_cast<std::ptrdiff_t>(hi));
     const std::size_t n_chunks = pool_ ? std::min(hi - lo, pool_->size()) : 1;
     auto job = std::make_shared<BatchJob<D, AfterBatch>>(*dataset_, *after_batch_, seed_, epoch_, b,
-                                                         std::move(indices), n_chunks);
+                                                         std::move(indices), n_chunks, skip_);
     pending_.push_back({job, job->future()});
     for (std::size_t c = 0; c < n_chunks; ++c) {
       if (!pool_) {
@@ -354,11 +500,14 @@ class EpochRun {
   std::shared_ptr<const D> dataset_;
   std::shared_ptr<const AfterBatch> after_batch_;
   std::shared_ptr<ThreadPool> own_pool_;
+  SkipSink sink_;
   ThreadPool* pool_ = nullptr;  // null: load in the consuming thread
   std::uint64_t seed_, epoch_;
   std::size_t bs_;
+  bool skip_;
   std::vector<std::size_t> order_;
   std::size_t n_batches_ = 0, depth_ = 1, submitted_ = 0, consumed_ = 0;
+  std::size_t max_yield_, yielded_ = 0, skipped_ = 0;
   bool done_ = false;
   std::deque<Pending> pending_;
   std::optional<Batch> current_;
@@ -450,12 +599,15 @@ class DataLoader {
   }
 
   /// The first batch of the epoch the next begin() starts, without starting it (so looking at a
-  /// batch before training changes nothing). Throws index_error when there is no batch.
+  /// batch before training changes nothing). Throws index_error when there is no batch. With
+  /// OnBadItem::skip it logs the bad items it meets but does not count them, and it throws
+  /// data_error when every item of the epoch is bad.
   [[nodiscard]] batch_type one_batch() const {
     if (size() == 0)
       detail::throw_no_batches(fastblock::len(*dataset_), options_.bs, options_.drop_last);
-    auto run = make_run(epoch_, 1);
+    auto run = make_run(epoch_, 1, false);
     run->advance();
+    if (run->done()) detail::throw_all_skipped(fastblock::len(*dataset_));
     return std::move(run->current());
   }
 
@@ -471,6 +623,7 @@ class DataLoader {
                        : nullptr;
     copy.options_ = options;
     copy.epoch_ = 0;
+    copy.counts_ = std::make_shared<detail::SkipCounts>();
     return copy;
   }
 
@@ -485,14 +638,28 @@ class DataLoader {
   [[nodiscard]] const DataLoaderOptions& options() const noexcept { return options_; }
   /// Items per batch (fastai's `dl.bs`).
   [[nodiscard]] std::int64_t bs() const noexcept { return options_.bs; }
-  /// Items in the dataset (fastai's `dl.n`).
+  /// Items in the dataset (fastai's `dl.n`), bad ones included.
   [[nodiscard]] std::size_t n() const noexcept { return fastblock::len(*dataset_); }
 
+  /// Items skipped as bad input by the last epoch that ran to its end (0 before one has).
+  [[nodiscard]] std::size_t skipped() const noexcept {
+    return counts_->last_epoch.load(std::memory_order_relaxed);
+  }
+  /// Items skipped as bad input by every epoch so far, finished or not, counted again in each
+  /// epoch that meets them (one_batch() counts nothing).
+  [[nodiscard]] std::size_t total_skipped() const noexcept {
+    return counts_->total.load(std::memory_order_relaxed);
+  }
+  /// The dataset indices of the bad items met so far, each once, ascending: those logged.
+  [[nodiscard]] std::vector<std::size_t> bad_items() const { return log_->indices(); }
+
  private:
-  [[nodiscard]] std::unique_ptr<detail::EpochRun<D, AfterBatch>> make_run(
-      std::uint64_t epoch, std::size_t max_batches) const {
-    return std::make_unique<detail::EpochRun<D, AfterBatch>>(dataset_, after_batch_, options_,
-                                                             epoch, pool_, max_batches);
+  [[nodiscard]] std::unique_ptr<detail::EpochRun<D, AfterBatch>> make_run(std::uint64_t epoch,
+                                                                          std::size_t max_batches,
+                                                                          bool count = true) const {
+    return std::make_unique<detail::EpochRun<D, AfterBatch>>(
+        dataset_, after_batch_, options_, epoch, pool_, max_batches,
+        detail::SkipSink{log_, counts_, count});
   }
 
   std::shared_ptr<const D> dataset_;
@@ -500,6 +667,9 @@ class DataLoader {
   DataLoaderOptions options_;
   std::shared_ptr<ThreadPool> pool_;  // only for num_workers > 0; shared by copies
   std::uint64_t epoch_ = 0;
+  // Shared by copies, and by epochs that outlive the loader.
+  std::shared_ptr<detail::BadItemLog> log_ = std::make_shared<detail::BadItemLog>();
+  std::shared_ptr<detail::SkipCounts> counts_ = std::make_shared<detail::SkipCounts>();
 };
 
 }  // namespace fastblock

@@ -34,6 +34,8 @@ struct DataLoadersOptions {
   int num_workers = DataLoaderOptions::default_num_workers;
   /// See DataLoaderOptions::prefetch.
   int prefetch = 2;
+  /// See DataLoaderOptions::on_bad_item; both loaders skip or both stop.
+  OnBadItem on_bad_item = OnBadItem::error;
 };
 
 namespace detail {
@@ -48,7 +50,8 @@ namespace detail {
                            .drop_last = shuffle,
                            .seed = options.seed,
                            .num_workers = options.num_workers,
-                           .prefetch = options.prefetch};
+                           .prefetch = options.prefetch,
+                           .on_bad_item = options.on_bad_item};
 }
 
 }  // namespace detail

@@ -30,6 +30,7 @@
 
 #include <fastblock/core/error.hpp>
 #include <fastblock/data/blocks/concept.hpp>
+#include <fastblock/learner/export.hpp>
 #include <fastblock/learner/learner.hpp>
 #include <fastblock/nn/head.hpp>
 #include <fastblock/nn/loss.hpp>
@@ -135,14 +136,23 @@ requires std::invocable<Arch, ResNetOptions>
         "outputs; pass .n_out");
   }
   const std::int64_t nf = body.out_channels();
-  Head head =
-      create_head(nf, n_out,
-                  {.lin_ftrs = o.lin_ftrs,
-                   .ps = o.ps,
-                   .concat_pool = o.concat_pool,
-                   .bn_final = o.bn_final,
-                   .y_range = o.y_range,
-                   .seed = o.seed ? std::optional<std::uint64_t>(*o.seed + 1) : std::nullopt});
+  const HeadOptions head_options{
+      .lin_ftrs = o.lin_ftrs,
+      .ps = o.ps,
+      .concat_pool = o.concat_pool,
+      .bn_final = o.bn_final,
+      .y_range = o.y_range,
+      .seed = o.seed ? std::optional<std::uint64_t>(*o.seed + 1) : std::nullopt};
+  Head head = create_head(nf, n_out, head_options);
+  using Body = decltype(body);
+  ModelSpec spec{.block = std::same_as<Body, ResNetBody<Bottleneck>> ? "bottleneck" : "basic",
+                 .layers = {static_cast<std::int64_t>(body.layer1.size()),
+                            static_cast<std::int64_t>(body.layer2.size()),
+                            static_cast<std::int64_t>(body.layer3.size()),
+                            static_cast<std::int64_t>(body.layer4.size())},
+                 .in_channels = body.conv1.in_channels(),
+                 .n_out = n_out,
+                 .head = head_options};
   Sequential<decltype(body), Head> model(std::move(body), std::move(head));
   Learner learn(std::move(dls), std::move(model), std::move(loss_func),
                 LearnerOptions{.opt_func = o.opt_func,
@@ -153,6 +163,7 @@ requires std::invocable<Arch, ResNetOptions>
                                .splitter = resnet_split(),
                                .device = o.device,
                                .quiet = o.quiet});
+  learn.model_spec = std::move(spec);
   if (!o.pretrained.empty()) learn.freeze();
   return learn;
 }

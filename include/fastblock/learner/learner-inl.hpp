@@ -8,6 +8,7 @@
 #include <limits>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,25 @@ FASTBLOCK_FUNC std::ostream& operator<<(std::ostream& os, const SuggestedLRs& s)
 }
 
 namespace detail {
+
+FASTBLOCK_FUNC std::string non_finite_loss_message(std::size_t epoch, std::size_t batch,
+                                                   std::size_t n_iter, double lr) {
+  return "fastblock::Learner::fit: the loss became NaN or infinite at epoch " +
+         std::to_string(epoch) + ", batch " + std::to_string(batch) + " of " +
+         std::to_string(n_iter) + " (lr " + format_stat(lr) +
+         "); training stopped there, before that batch's step, so the weights are still finite. "
+         "Lower the learning rate (lr_find suggests one) or look for NaN or infinite values in "
+         "the data";
+}
+
+FASTBLOCK_FUNC std::string interrupt_message(std::string_view what, std::size_t epoch,
+                                             std::size_t batch, std::size_t n_iter) {
+  return "fastblock::Learner::" + std::string(what) + ": interrupted (SIGINT) in epoch " +
+         std::to_string(epoch) + " after batch " + std::to_string(batch) + " of " +
+         std::to_string(n_iter) +
+         "; stopped there, the weights are those of that batch and the learner can go on "
+         "(fit, validate, save)";
+}
 
 FASTBLOCK_FUNC SuggestedLRs suggest_lrs(const std::vector<double>& lrs,
                                         const std::vector<double>& losses, std::size_t num_it) {

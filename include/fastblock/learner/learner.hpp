@@ -57,13 +57,22 @@
 #include <vector>
 
 #include <fastblock/core/error.hpp>
+#include <fastblock/core/random.hpp>
+#include <fastblock/data/collate.hpp>
+#include <fastblock/data/transform.hpp>
 #include <fastblock/io/state_dict.hpp>
 #include <fastblock/learner/callback.hpp>
+#include <fastblock/learner/checkpoint.hpp>
+#include <fastblock/learner/export.hpp>
+#include <fastblock/learner/interrupt.hpp>
 #include <fastblock/learner/metrics.hpp>
+#include <fastblock/learner/options.hpp>
+#include <fastblock/learner/predict.hpp>
 #include <fastblock/learner/progress.hpp>
 #include <fastblock/learner/recorder.hpp>
 #include <fastblock/nn/layer.hpp>
 #include <fastblock/nn/parameter.hpp>
+#include <fastblock/nn/weights.hpp>
 #include <fastblock/optim/optimizer.hpp>
 #include <fastblock/optim/schedule.hpp>
 #include <fastblock/tensor/device.hpp>
@@ -72,130 +81,6 @@
 #include <fastblock/vision/show.hpp>
 
 namespace fastblock {
-
-/// How a learner splits the model's parameters into groups (fastai's `splitter`): the number of
-/// groups and, for each parameter's dotted name, its group. Default: one group.
-struct ParamSplitter {
-  /// Number of groups (at least 1).
-  std::size_t n_groups = 1;
-  /// The group of the parameter named `name`, below n_groups; unset: group 0.
-  std::function<std::size_t(std::string_view name)> group_of{};
-};
-
-/// Options of Learner, fastai's keyword arguments.
-struct LearnerOptions {
-  /// The optimiser and its hyper-parameters: Adam{} (fastai's default) or SGD{.mom = 0.9f}.
-  OptFunc opt_func = Adam{};
-  /// Learning rate used when fit/fit_one_cycle are given none (fastai's defaults.lr).
-  double lr = 1e-3;
-  /// Weight decay; unset: the optimiser's own (Adam's 0.01).
-  std::optional<double> wd{};
-  /// Metrics computed on the validation set after each epoch.
-  std::vector<Metric> metrics{};
-  /// Callbacks (see learner/callback.hpp).
-  std::vector<Callback> cbs{};
-  /// Parameter groups for freezing and discriminative learning rates.
-  ParamSplitter splitter{};
-  /// Where the model runs.
-  Device device = cpu;
-  /// Print nothing (no epoch table).
-  bool quiet = false;
-};
-
-/// Options of fit.
-struct FitOptions {
-  /// Weight decay for this fit; unset: the learner's.
-  std::optional<double> wd{};
-};
-
-/// Options of fit_one_cycle (fastai's defaults).
-struct FitOneCycleOptions {
-  /// Share of the iterations spent warming up.
-  double pct_start = 0.25;
-  /// The first learning rate is lr_max / div.
-  double div = 25.0;
-  /// The last learning rate is lr_max / div_final.
-  double div_final = 1e5;
-  /// Momentum at the start, at the peak learning rate, and at the end.
-  std::array<double, 3> moms = {0.95, 0.85, 0.95};
-  /// Weight decay for this fit; unset: the learner's.
-  std::optional<double> wd{};
-};
-
-/// Options of fine_tune (fastai's defaults).
-struct FineTuneOptions {
-  /// Learning rate of the unfrozen phase's last group (halved after the frozen phase).
-  double base_lr = 2e-3;
-  /// Epochs with the body frozen.
-  std::size_t freeze_epochs = 1;
-  /// The first group trains at base_lr / lr_mult in the unfrozen phase.
-  double lr_mult = 100.0;
-  /// pct_start of the unfrozen phase.
-  double pct_start = 0.3;
-  /// div of the unfrozen phase.
-  double div = 5.0;
-  /// Weight decay; unset: the learner's.
-  std::optional<double> wd{};
-};
-
-/// Options of get_preds.
-struct GetPredsOptions {
-  /// 1: the validation set (default); 0: the training set, in order, every item, with the
-  /// training transforms (as fastai's dls[0].new(shuffle=False, drop_last=False)).
-  std::size_t ds_idx = 1;
-  /// Apply the loss's activation (sigmoid, softmax) to the outputs, as fastai does.
-  bool with_activation = true;
-};
-
-/// What validate() returns: [valid_loss, metrics...], printed as fastai's L: `(#2) [0.1021,
-/// 0.9333]`.
-struct ValidationResult {
-  /// valid_loss then each metric, in the learner's order.
-  std::vector<double> values;
-  /// Value i.
-  [[nodiscard]] double operator[](std::size_t i) const { return values.at(i); }
-  /// Number of values.
-  [[nodiscard]] std::size_t size() const noexcept { return values.size(); }
-};
-
-/// `(#n) [v0, v1, ...]` with 4 decimals.
-std::ostream& operator<<(std::ostream& os, const ValidationResult& r);
-
-/// Options of lr_find (fastai's defaults).
-struct LrFindOptions {
-  /// First learning rate of the sweep.
-  double start_lr = 1e-7;
-  /// Learning rate reached after num_it batches.
-  double end_lr = 10.0;
-  /// Batches in the sweep (over several epochs when the training set is smaller).
-  std::size_t num_it = 100;
-  /// Stop when the smoothed loss exceeds 4x the best seen.
-  bool stop_div = true;
-  /// Where to write the plot of the sweep (PNG, the valley marked); empty: no plot.
-  std::filesystem::path plot{};
-};
-
-/// lr_find's suggestions, fastai's three rules, printed as `SuggestedLRs(minimum=..., steep=...,
-/// valley=...)`.
-struct SuggestedLRs {
-  /// The learning rate of the lowest loss, divided by 10.
-  double minimum = 0.0;
-  /// Where the loss falls fastest against log(lr).
-  double steep = 0.0;
-  /// fastai's default: inside the longest run of decreasing losses, 1/2 of a third in.
-  double valley = 0.0;
-};
-
-/// `SuggestedLRs(minimum=0.0063, steep=0.0012, valley=0.0008)`.
-std::ostream& operator<<(std::ostream& os, const SuggestedLRs& s);
-
-/// What get_preds() returns: `auto [preds, targs] = learn.get_preds();`.
-struct Predictions {
-  /// Model outputs after the loss's activation, one row per item, on the host.
-  Tensor preds;
-  /// The matching targets, on the host.
-  Tensor targs;
-};
 
 /// The model of a learner, callable as the seed calls it (`learn.model(x)`); `->` and `*` reach
 /// the model itself. It owns the model on the heap, so the parameters keep their addresses when
@@ -245,6 +130,14 @@ void freeze_groups(const std::vector<std::vector<Parameter*>>& groups, std::size
 /// minimum/10, steep and valley rules. value_error when fewer than 2 points remain.
 SuggestedLRs suggest_lrs(const std::vector<double>& lrs, const std::vector<double>& losses,
                          std::size_t num_it);
+
+/// "the loss became nan at epoch 2, batch 17 of 40 (lr 0.1) ...", training_error's message.
+std::string non_finite_loss_message(std::size_t epoch, std::size_t batch, std::size_t n_iter,
+                                    double lr);
+
+/// "fastblock::Learner::fit: interrupted (SIGINT) in epoch 1 after batch 12 of 40 ...".
+std::string interrupt_message(std::string_view what, std::size_t epoch, std::size_t batch,
+                              std::size_t n_iter);
 
 /// Copies `batch` into rows [row, row + batch.shape(0)) of `out`, allocating `out` of n rows on
 /// the first batch; shape_error when a later batch differs in its other dimensions.
@@ -318,6 +211,8 @@ class Learner {
   }
   /// Where the model runs.
   [[nodiscard]] Device device() const noexcept { return device_; }
+  /// Whether SIGINT stopped the last fit (fine_tune then skips its unfrozen phase).
+  [[nodiscard]] bool interrupted() const noexcept { return interrupted_; }
 
   /// Number of parameter groups.
   [[nodiscard]] std::size_t n_groups() const noexcept { return groups_.size(); }
@@ -358,6 +253,7 @@ class Learner {
   void fine_tune(std::size_t epochs, FineTuneOptions o = {}) {
     freeze();
     fit_one_cycle(o.freeze_epochs, slice(o.base_lr), {.pct_start = 0.99, .wd = o.wd});
+    if (interrupted_) return;
     const double base_lr = o.base_lr / 2;
     unfreeze();
     fit_one_cycle(epochs, slice(base_lr / o.lr_mult, base_lr),
@@ -398,27 +294,33 @@ class Learner {
     try {
       double best = std::numeric_limits<double>::infinity();
       std::size_t it = 0;
+      double lr_now = 0.0;
+      detail::SigintGuard sigint;
       bool stop = dls.train.size() == 0;
       while (!stop) {
         SmoothLoss smooth;  // restarts each epoch, as the Recorder's
-        (*model).train(true);
-        for (auto&& batch : dls.train) {
-          const double lr_now =
-              o.start_lr * std::pow(o.end_lr / o.start_lr,
-                                    static_cast<double>(it) / static_cast<double>(o.num_it));
-          opt_->set_lr(lr_now);
-          smooth.accumulate(train_batch(batch));
-          const double l = smooth.value();
-          recorder.lrs.push_back(lr_now);
-          recorder.losses.push_back(l);
-          ++recorder.iters;
-          ++it;
-          if (l < best) best = l;
-          if ((o.stop_div && (l > 4 * best || std::isnan(l))) || it >= o.num_it) {
-            stop = true;
-            break;
-          }
-        }
+        stop = !train_epoch(
+            [&](std::size_t) {
+              lr_now =
+                  o.start_lr * std::pow(o.end_lr / o.start_lr,
+                                        static_cast<double>(it) / static_cast<double>(o.num_it));
+              opt_->set_lr(lr_now);
+            },
+            [&](std::size_t b, std::optional<double> loss) {
+              // A non-finite loss took no step; it is the divergence the sweep looks for.
+              smooth.accumulate(loss.value_or(std::numeric_limits<double>::quiet_NaN()));
+              const double l = smooth.value();
+              recorder.lrs.push_back(lr_now);
+              recorder.losses.push_back(l);
+              ++recorder.iters;
+              ++it;
+              if (l < best) best = l;
+              if (sigint.take()) {
+                report_interrupt("lr_find", 0, b, dls.train.size());
+                return false;
+              }
+              return !((o.stop_div && (l > 4 * best || !std::isfinite(l))) || it >= o.num_it);
+            });
       }
     } catch (...) {
       restore();
@@ -477,7 +379,109 @@ class Learner {
         row += targ.shape()[0];
       }
     });
+    // Items skipped as bad input (DataLoaderOptions::on_bad_item) leave rows unfilled at the end.
+    if (row < n && row > 0) {
+      out.preds = out.preds.slice(0, 0, row).clone();
+      out.targs = out.targs.slice(0, 0, row).clone();
+    }
     return out;
+  }
+
+  /// fastai's learn.save: the model's weights and buffers, the optimiser's state (with
+  /// `with_opt`) and the training loader's epoch, in one checkpoint file at `path`
+  /// (learner/checkpoint.hpp), so that load() and another fit continue the run.
+  void save(const std::filesystem::path& path, bool with_opt = true) {
+    Checkpoint ck{.model = fastblock::state_dict(*model), .opt = {}, .epoch = dls.train.epoch()};
+    if (with_opt && opt_) ck.opt = opt_->state_dict();
+    write_checkpoint(ck, path);
+  }
+  /// fastai's learn.load: restores what save() wrote. The model must match exactly (value_error
+  /// listing every difference, nothing loaded); the optimiser's state loads when the file has it
+  /// and `with_opt`. io_error naming the file when it is not a checkpoint or is damaged.
+  void load(const std::filesystem::path& path, bool with_opt = true) {
+    const Checkpoint ck = read_checkpoint(path);
+    (void)detail::load_into(detail::named_parameters(*model), ck.model, {},
+                            "the checkpoint '" + path.string() + "'");
+    if (with_opt && !ck.opt.empty()) {
+      ensure_optimizer();
+      opt_->load_state_dict(ck.opt);
+    }
+    dls.train.set_epoch(ck.epoch);
+  }
+
+  /// How the model was built, when cnn_learner built it: what export_learner writes so that
+  /// load_learner can build it again.
+  std::optional<ModelSpec> model_spec;
+
+  /// fastai's learn.export, named export_learner since `export` is a C++ keyword: writes the
+  /// weights and a plain-data spec of the model, the validation-time transforms, the blocks, the
+  /// loss and the thresholds to one file (learner/export.hpp); load_learner(path) reads it back.
+  /// value_error naming what cannot be described (a model not built by cnn_learner, a transform,
+  /// block or loss outside export.hpp's lists), before anything is written.
+  void export_learner(const std::filesystem::path& path) {
+    static_assert(
+        requires {
+          Dls::n_inp;
+          Dls::n_blocks;
+        },
+        "fastblock::Learner::export_learner: needs the loaders of a DataBlock, whose "
+        "blocks and transforms it describes");
+    static_assert(Dls::n_inp == 1 && Dls::n_blocks == 2,
+                  "fastblock::Learner::export_learner: needs one input block and one target block");
+    if (!model_spec)
+      throw value_error(
+          "fastblock::Learner::export_learner: the model was not built by cnn_learner, so it "
+          "cannot be described as data; save its weights with learn.save() or save_weights()");
+    const ExportSpec spec{.model = *model_spec,
+                          .input = detail::block_spec_of(dls.template block<0>()),
+                          .item_tfms = detail::transform_specs(dls.item_tfms(), "item"),
+                          .batch_tfms = detail::transform_specs(dls.batch_tfms(), "batch"),
+                          .target = detail::block_spec_of(dls.template block<1>()),
+                          .loss = detail::loss_spec_of(loss_func),
+                          .thresholds = thresholds};
+    write_export(fastblock::state_dict(*model), spec, path);
+  }
+
+  /// Per-class decision thresholds for multi-label predictions (e.g. from best_thresholds on
+  /// get_preds' output); empty: the loss's thresh. predict and export use them.
+  std::vector<float> thresholds;
+
+  /// fastai's learn.predict(item) for an input block's raw value (an image path) or item (an
+  /// Image): the validation-time item and batch transforms, the model in eval mode, the loss's
+  /// activation and the target block's decoding (learner/predict.hpp).
+  template <class X>
+  [[nodiscard]] Prediction predict(const X& x) {
+    static_assert(
+        requires {
+          Dls::n_inp;
+          Dls::n_blocks;
+        },
+        "fastblock::Learner::predict: needs the loaders of a DataBlock, which know how "
+        "to encode and decode an item");
+    static_assert(Dls::n_inp == 1 && Dls::n_blocks == 2,
+                  "fastblock::Learner::predict: needs one input block and one target block");
+    const auto& input = dls.template block<0>();
+    using InputItem = typename std::remove_cvref_t<decltype(input)>::item_type;
+    Generator rng;  // validation-time transforms draw nothing; they still take a context
+    TransformContext ctx{rng, false};
+    auto encoded = [&] {
+      if constexpr (std::convertible_to<const X&, InputItem>) {
+        return std::tuple<InputItem>(InputItem(x));
+      } else {
+        return std::tuple<InputItem>(input.encode(x));
+      }
+    }();
+    using Item = decltype(detail::apply_from<0>(dls.item_tfms(), std::move(encoded), ctx));
+    std::vector<Item> items;
+    items.push_back(detail::apply_from<0>(dls.item_tfms(), std::move(encoded), ctx));
+    auto batch = detail::apply_from<0>(dls.batch_tfms(),
+                                       fastblock::collate(std::span<const Item>(items)), ctx);
+    const Tensor& xb = std::get<0>(batch);
+    Tensor out;
+    with_eval([&] { out = (*model).forward(xb.to(device_)).to(cpu); });
+    const auto& shape = xb.shape();
+    return detail::decode_prediction(dls.template block<1>(), loss_func, out, thresholds,
+                                     shape[shape.size() - 1], shape[shape.size() - 2]);
   }
 
  private:
@@ -515,26 +519,43 @@ class Learner {
     const FitInfo info{.n_epoch = n_epoch, .n_iter = n_iter, .names = recorder.metric_names};
     for (const auto& cb : cbs) cb.before_fit(info);
     if (!quiet) std::cout << table.header() << std::endl;
-    for (std::size_t epoch = 0; epoch < n_epoch; ++epoch) {
+    interrupted_ = false;
+    detail::SigintGuard sigint;
+    for (std::size_t epoch = 0; epoch < n_epoch && !interrupted_; ++epoch) {
       const auto start = std::chrono::steady_clock::now();
       SmoothLoss smooth;
-      (*model).train(true);
       ProgressBar bar(n_iter, !quiet && stdout_is_terminal(), std::cout);
-      std::size_t b = 0;
-      for (auto&& batch : dls.train) {
-        // fastai's pct_train, accumulated as fastai does it
-        auto [lrs, mom] = hypers(
-            one_cycle_pos(static_cast<std::int64_t>(epoch), static_cast<std::int64_t>(b++),
-                          static_cast<std::int64_t>(n_epoch), static_cast<std::int64_t>(n_iter)));
-        opt_->set_lrs(lrs);
-        if (mom) opt_->set_mom(*mom);
-        smooth.accumulate(train_batch(batch));
-        recorder.losses.push_back(smooth.value());
-        recorder.lrs.push_back(lrs.back());
-        recorder.moms.push_back(opt_->mom(groups_.size() - 1));
-        ++recorder.iters;
-        bar.update(b, seconds_since(start), format_stat(smooth.value()));
-      }
+      std::vector<double> lrs;
+      train_epoch(
+          [&](std::size_t b) {
+            // fastai's pct_train, accumulated as fastai does it
+            std::optional<double> mom;
+            std::tie(lrs, mom) = hypers(one_cycle_pos(
+                static_cast<std::int64_t>(epoch), static_cast<std::int64_t>(b),
+                static_cast<std::int64_t>(n_epoch), static_cast<std::int64_t>(n_iter)));
+            opt_->set_lrs(lrs);
+            if (mom) opt_->set_mom(*mom);
+          },
+          [&](std::size_t b, std::optional<double> loss) {
+            if (!loss) {
+              bar.clear();
+              throw training_error(detail::non_finite_loss_message(epoch, b, n_iter, lrs.back()));
+            }
+            smooth.accumulate(*loss);
+            recorder.losses.push_back(smooth.value());
+            recorder.lrs.push_back(lrs.back());
+            recorder.moms.push_back(opt_->mom(groups_.size() - 1));
+            ++recorder.iters;
+            bar.update(b + 1, seconds_since(start), format_stat(smooth.value()));
+            if (sigint.take()) {
+              bar.clear();
+              report_interrupt("fit", epoch, b, n_iter);
+              interrupted_ = true;
+              return false;
+            }
+            return true;
+          });
+      if (interrupted_) break;  // no validation: the epoch did not finish
       bar.clear();
       std::vector<double> values{smooth.value()};
       for (double v : run_validation()) values.push_back(v);
@@ -564,16 +585,41 @@ class Learner {
     if (wd) opt_->set_wd(*wd);
   }
 
-  /// One optimisation step on `batch`; returns its loss.
-  double train_batch(const Batch& batch) {
+  /// One pass over the training loader in training mode: `before(b)` sets the hyper-parameters
+  /// of batch b, `after(b, loss)` records its loss (unset when not finite) and returns whether to
+  /// go on. Returns false when `after` stopped it.
+  template <class Before, class After>
+  bool train_epoch(Before before, After after) {
+    (*model).train(true);
+    std::size_t b = 0;
+    for (auto&& batch : dls.train) {
+      before(b);
+      if (!after(b, train_batch(batch))) return false;
+      ++b;
+    }
+    return true;
+  }
+
+  /// One optimisation step on `batch`; returns its loss. A loss that is NaN or infinite takes no
+  /// step (so the weights stay finite) and is returned unset.
+  std::optional<double> train_batch(const Batch& batch) {
     const Tensor x = std::get<0>(batch).to(device_);
     const Tensor out = (*model).forward(x);
     const Tensor loss = loss_func(out, on_device(std::get<1>(batch)));
     const auto value = static_cast<double>(loss.template item<float>());
+    if (!std::isfinite(value)) {
+      opt_->zero_grad();
+      return std::nullopt;
+    }
     (void)(*model).backward(loss_func.backward());
     opt_->step();
     opt_->zero_grad();
     return value;
+  }
+
+  /// Says on standard error where SIGINT stopped `what`.
+  void report_interrupt(const char* what, std::size_t epoch, std::size_t b, std::size_t n_iter) {
+    std::cerr << detail::interrupt_message(what, epoch, b, n_iter) << std::endl;
   }
 
   /// The target on the model's device, keeping its type (so the loss checks it).
@@ -623,6 +669,7 @@ class Learner {
   }
 
   ParamSplitter splitter_;
+  bool interrupted_ = false;
   std::vector<std::vector<Parameter*>> groups_;
   std::optional<Optimizer> opt_;
   Device device_ = cpu;

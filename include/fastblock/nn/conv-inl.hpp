@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -268,8 +267,12 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
   const bool want_dw = weight.trainable;
   float* dwp = want_dw ? weight.grad_or_zeros().data<float>() : nullptr;
   float* dbp = has_bias_ && bias.trainable ? bias.grad_or_zeros().data<float>() : nullptr;
-  std::mutex merge;
   const auto [inner_parallel, per] = detail::conv::split_batch(n, g.cols());
+  // Each chunk of images sums its own filter and bias gradients, kept at its first image; they
+  // are added up in image order afterwards, so the result does not depend on which thread
+  // finishes first.
+  std::vector<std::vector<float>> dw_parts(static_cast<std::size_t>(n)),
+      db_parts(static_cast<std::size_t>(n));
   default_thread_pool().parallel_for(0, n, per, [&](std::int64_t b0, std::int64_t b1) {
     const std::int64_t group = detail::conv::group_size(g.cols(), b1 - b0);
     const bool single = group == 1;
@@ -321,10 +324,13 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
         }
       }
     }
-    const std::lock_guard lock(merge);
-    for (std::size_t i = 0; i < dw.size(); ++i) dwp[i] += dw[i];
-    for (std::size_t i = 0; i < db.size(); ++i) dbp[i] += db[i];
+    dw_parts[static_cast<std::size_t>(b0)] = std::move(dw);
+    db_parts[static_cast<std::size_t>(b0)] = std::move(db);
   });
+  for (const auto& dw : dw_parts)
+    for (std::size_t i = 0; i < dw.size(); ++i) dwp[i] += dw[i];
+  for (const auto& db : db_parts)
+    for (std::size_t i = 0; i < db.size(); ++i) dbp[i] += db[i];
   return dx;
 }
 

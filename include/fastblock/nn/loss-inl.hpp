@@ -115,6 +115,18 @@ FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::operator()(const Tensor& logits,
                                                         const Tensor& target) {
   detail::loss::check_same_count("BCEWithLogitsLossFlat", logits, target);
   detail::loss::check_same_device("BCEWithLogitsLossFlat", logits, target);
+  const auto c = static_cast<std::int64_t>(pos_weight_.size());
+  if (c > 0 && (logits.dim() == 0 || logits.size(-1) != c))
+    throw shape_error("fastblock::BCEWithLogitsLossFlat: pos_weight has " + std::to_string(c) +
+                      " classes but the prediction " + logits.shape().str() + " has " +
+                      (logits.dim() == 0 ? std::string("none") : std::to_string(logits.size(-1))) +
+                      " in its last dimension");
+  device_ = logits.device();
+  if (c > 0 && !logits.device().is_cpu()) {
+    const Tensor out = (*this)(logits.to(cpu), target.to(cpu));  // small: [bs, classes]
+    device_ = logits.device();
+    return out.to(device_);
+  }
   logits_ = detail::loss::flat_float(logits);
   target_ = detail::loss::flat_float(target);
   shape_ = logits.shape();
@@ -131,14 +143,25 @@ FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::operator()(const Tensor& logits,
   const float* x = logits_.data<float>();
   const float* t = target_.data<float>();
   float* lp = l.data<float>();
-  for (std::int64_t i = 0; i < n; ++i)
-    lp[i] = std::max(x[i], 0.0f) - x[i] * t[i] + std::log1p(std::exp(-std::abs(x[i])));
+  if (c == 0) {
+    for (std::int64_t i = 0; i < n; ++i)
+      lp[i] = std::max(x[i], 0.0f) - x[i] * t[i] + std::log1p(std::exp(-std::abs(x[i])));
+  } else {
+    // PyTorch's form: (1 - t)·x + (1 + (w - 1)·t)·(log1p(e^-|x|) + max(-x, 0)).
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float w = 1.0f + (pos_weight_[static_cast<std::size_t>(i % c)] - 1.0f) * t[i];
+      lp[i] = (1.0f - t[i]) * x[i] +
+              w * (std::log1p(std::exp(-std::abs(x[i]))) + std::max(-x[i], 0.0f));
+    }
+  }
   return detail::loss::reduce(l, options_.reduction);
 }
 
 FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::backward(const Tensor& dloss) const {
   detail::loss::check_called(shape_, "BCEWithLogitsLossFlat");
   const std::int64_t n = logits_.numel();
+  // A pos_weight loss of device tensors was computed on the host; its gradient goes back.
+  const bool on_host_for_device = !device_.is_cpu() && logits_.device().is_cpu();
   if (!logits_.device().is_cpu()) {
     const Tensor dl = detail::loss::device_dloss(options_.reduction, n, dloss, logits_.device(),
                                                  "BCEWithLogitsLossFlat");
@@ -150,8 +173,9 @@ FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::backward(const Tensor& dloss) const
     detail::loss::scale_by_upstream(dx, options_.reduction, dloss);
     return dx.reshape(shape_);
   }
-  const Tensor g =
-      detail::loss::reduction_grad(options_.reduction, n, dloss, "BCEWithLogitsLossFlat");
+  const Tensor g = detail::loss::reduction_grad(
+      options_.reduction, n, on_host_for_device && dloss.numel() > 0 ? dloss.to(cpu) : dloss,
+      "BCEWithLogitsLossFlat");
   Tensor dx(Shape{n});
   const float* x = logits_.data<float>();
   const float* t = target_.data<float>();
@@ -161,9 +185,15 @@ FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::backward(const Tensor& dloss) const
     // sigmoid without overflow for large |x|
     const float e = std::exp(-std::abs(x[i]));
     const float s = x[i] >= 0 ? 1.0f / (1.0f + e) : e / (1.0f + e);
-    dp[i] = (s - t[i]) * gp[i];
+    if (pos_weight_.empty()) {
+      dp[i] = (s - t[i]) * gp[i];
+    } else {
+      const auto c = static_cast<std::int64_t>(pos_weight_.size());
+      const float w = 1.0f + (pos_weight_[static_cast<std::size_t>(i % c)] - 1.0f) * t[i];
+      dp[i] = ((1.0f - t[i]) - w * (1.0f - s)) * gp[i];
+    }
   }
-  return dx.reshape(shape_);
+  return on_host_for_device ? dx.reshape(shape_).to(device_) : dx.reshape(shape_);
 }
 
 FASTBLOCK_FUNC Tensor BCEWithLogitsLossFlat::activation(const Tensor& out) const {

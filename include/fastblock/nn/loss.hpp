@@ -21,8 +21,11 @@
 #include <concepts>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fastblock/core/config.hpp>
+#include <fastblock/tensor/device.hpp>
 #include <fastblock/tensor/tensor.hpp>
 #include <fastblock/tensor/typed_tensor.hpp>
 
@@ -47,9 +50,14 @@ struct LossOptions {
 /// fastai's BCEWithLogitsLossFlat: multi-label targets (float 0/1 of pred's element count).
 class BCEWithLogitsLossFlat {
  public:
-  /// `thresh` is what decodes() compares probabilities with (fastai's default 0.5).
-  explicit BCEWithLogitsLossFlat(LossOptions options = {}, float thresh = 0.5f)
-      : options_(options), thresh_(thresh) {}
+  /// `thresh` is what decodes() compares probabilities with (fastai's default 0.5);
+  /// `pos_weight`, one factor per class (the last dimension), multiplies the loss of positive
+  /// targets, as PyTorch's BCEWithLogitsLoss(pos_weight=...) does: (1 − y)·x + (1 + (w − 1)·y)·
+  /// log(1 + e^−x) — e.g. MultiCategoryBlock::pos_weight(), negatives over positives per class.
+  /// Empty: all 1. On a device, a loss with pos_weight is computed on the host (it is small).
+  explicit BCEWithLogitsLossFlat(LossOptions options = {}, float thresh = 0.5f,
+                                 std::vector<float> pos_weight = {})
+      : options_(options), thresh_(thresh), pos_weight_(std::move(pos_weight)) {}
   /// The reduced loss; keeps what backward needs.
   [[nodiscard]] Tensor operator()(const Tensor& logits, const Tensor& target);
   /// Typed targets: multi-hot ones only (MultiCategoryBlock's).
@@ -69,14 +77,20 @@ class BCEWithLogitsLossFlat {
   [[nodiscard]] Tensor activation(const Tensor& out) const;
   /// probabilities > thresh, as a bool tensor.
   [[nodiscard]] Tensor decodes(const Tensor& probs) const;
+  /// The threshold of decodes().
+  [[nodiscard]] float thresh() const noexcept { return thresh_; }
+  /// The per-class weights of positive targets (empty: none).
+  [[nodiscard]] const std::vector<float>& pos_weight() const noexcept { return pos_weight_; }
   /// `FlattenedLoss of BCEWithLogitsLoss()`, as fastai prints it.
   [[nodiscard]] std::string repr() const { return "FlattenedLoss of BCEWithLogitsLoss()"; }
 
  private:
   LossOptions options_;
   float thresh_;
+  std::vector<float> pos_weight_;
   Tensor logits_, target_;  // contiguous copies of the last call's inputs
   Shape shape_{0};
+  Device device_ = cpu;  // where the inputs were (pos_weight losses compute on the host)
 };
 
 /// fastai's CrossEntropyLossFlat: single-label targets (int64 class indices).

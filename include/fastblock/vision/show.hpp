@@ -9,12 +9,11 @@
 // at size >= 256) on a white band. Columns are ncols, rows as many as needed up to nrows.
 //
 // Undoing the batch transforms: IntToFloatTensor's [0, 1] floats become bytes again (to_image).
-// Normalize cannot be seen from the loaders (their batch transforms are private to the
-// DataLoader), so its statistics come from `.denormalize = Normalize::imagenet()` (the same
-// Normalize the DataBlock was given); when the loaders offer `dls.batch_tfms()` (a std::tuple of
-// transforms, or one Normalize), the Normalize found there is used without being asked. With
-// neither, an image whose values leave [0, 1] is shown stretched from its own min to max, so
-// its content stays visible although its colours are not the true ones.
+// A DataBlock's loaders show their batch transforms (`dls.batch_tfms()`, a std::tuple), so the
+// Normalize among them is undone without being asked, as fastai does; `.denormalize` gives the
+// statistics for loaders that do not show theirs (or overrides them). With neither, an image
+// whose values leave [0, 1] is shown stretched from its own min to max, so its content stays
+// visible although its colours are not the true ones.
 //
 // Captions decode each target with its block (the blocks after the first n_inp): a multi-label
 // target reads as its labels joined by ';' (as fastai), a single label as itself, a regression

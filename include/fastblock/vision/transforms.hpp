@@ -221,6 +221,8 @@ class CenterCrop {
   }
   /// The output size.
   [[nodiscard]] ImageSize size() const noexcept { return size_; }
+  /// How the part outside the image is filled.
+  [[nodiscard]] PadMode pad_mode() const noexcept { return pad_mode_; }
 
  private:
   ImageSize size_;

@@ -168,10 +168,27 @@ FASTBLOCK_FUNC MultiCategoryBlock::MultiCategoryBlock(CategoryBlockOptions optio
 
 FASTBLOCK_FUNC void MultiCategoryBlock::setup(
     std::span<const std::vector<std::string>> training_labels) {
-  if (fixed_) return;
-  std::vector<std::string> all;
-  for (const auto& labels : training_labels) all.insert(all.end(), labels.begin(), labels.end());
-  vocab_ = CategoryMap(all, sort_);
+  if (!fixed_) {
+    std::vector<std::string> all;
+    for (const auto& labels : training_labels) all.insert(all.end(), labels.begin(), labels.end());
+    vocab_ = CategoryMap(all, sort_);
+  }
+  positives_.assign(vocab_.size(), 0);
+  n_training_ = static_cast<std::int64_t>(training_labels.size());
+  for (const auto& labels : training_labels) {
+    std::set<std::int64_t> seen;  // an item counts once per label
+    for (const auto& label : labels)
+      if (const auto i = vocab_.find(label); i && seen.insert(*i).second)
+        ++positives_[static_cast<std::size_t>(*i)];
+  }
+}
+
+FASTBLOCK_FUNC std::vector<float> MultiCategoryBlock::pos_weight() const {
+  std::vector<float> out(vocab_.size(), 1.0f);
+  for (std::size_t c = 0; c < positives_.size() && c < out.size(); ++c)
+    if (positives_[c] > 0)
+      out[c] = static_cast<float>(n_training_ - positives_[c]) / static_cast<float>(positives_[c]);
+  return out;
 }
 
 FASTBLOCK_FUNC void MultiCategoryBlock::check_valid(

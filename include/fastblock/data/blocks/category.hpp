@@ -191,11 +191,17 @@ class MultiCategoryBlock {
   }
   /// The vocabulary (fastai's `dls.vocab`).
   [[nodiscard]] const CategoryMap& vocab() const noexcept { return vocab_; }
+  /// Per class, the training items without the label over those with it (PyTorch's advice for
+  /// BCEWithLogitsLoss's pos_weight), from what setup() saw; 1 for a class no training item has.
+  /// `BCEWithLogitsLossFlat({}, 0.5f, dls.block<1>().pos_weight())`.
+  [[nodiscard]] std::vector<float> pos_weight() const;
 
  private:
   CategoryMap vocab_;
   bool sort_ = true;
   bool fixed_ = false;
+  std::vector<std::int64_t> positives_;  // training items per class, counted in setup()
+  std::int64_t n_training_ = 0;
   std::vector<std::string> valid_only_;  // sorted; left out of targets by encode
 };
 

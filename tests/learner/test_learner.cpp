@@ -394,6 +394,16 @@ TEST_CASE("learner: the recorder's plots are PNG charts", "[learner]") {
   }
 }
 
+TEST_CASE("learner: plot_loss cuts a validation loss far above the training losses",
+          "[learner]") {
+  CHECK_FALSE(fb::detail::loss_plot_ylim({0.9, 0.7, 0.5}, {0.8, 0.6}).has_value());
+  CHECK_FALSE(fb::detail::loss_plot_ylim({}, {2409.0}).has_value());
+  const auto ylim = fb::detail::loss_plot_ylim({0.9, 0.7, 0.5}, {2409.0, 13.9, 0.45});
+  REQUIRE(ylim.has_value());
+  CHECK((*ylim)[0] == 0.45);
+  CHECK((*ylim)[1] == Approx(2.7));
+}
+
 TEST_CASE("learner: fastprogress's console bar", "[learner]") {
   CHECK(fb::ProgressBar::text(1, 2, 1.0, "0.5", 4) ==
         "|\u2588\u2588--| 50.00% [1/2 00:01<00:01 0.5]");

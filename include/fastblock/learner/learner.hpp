@@ -66,6 +66,7 @@
 #include <fastblock/learner/export.hpp>
 #include <fastblock/learner/interrupt.hpp>
 #include <fastblock/learner/metrics.hpp>
+#include <fastblock/learner/model_handle.hpp>
 #include <fastblock/learner/options.hpp>
 #include <fastblock/learner/predict.hpp>
 #include <fastblock/learner/progress.hpp>
@@ -81,25 +82,6 @@
 #include <fastblock/vision/show.hpp>
 
 namespace fastblock {
-
-/// The model of a learner, callable as the seed calls it (`learn.model(x)`); `->` and `*` reach
-/// the model itself. It owns the model on the heap, so the parameters keep their addresses when
-/// the learner moves.
-template <Layer Model>
-class ModelHandle {
- public:
-  /// Takes the model.
-  explicit ModelHandle(Model model) : model_(std::make_unique<Model>(std::move(model))) {}
-  /// The model's forward in its current mode.
-  [[nodiscard]] Tensor operator()(const Tensor& x) const { return model_->forward(x); }
-  /// The model.
-  [[nodiscard]] Model& operator*() const noexcept { return *model_; }
-  /// The model's members.
-  [[nodiscard]] Model* operator->() const noexcept { return model_.get(); }
-
- private:
-  std::unique_ptr<Model> model_;
-};
 
 namespace detail {
 
@@ -369,15 +351,11 @@ class Learner {
     const auto n = static_cast<std::int64_t>(loader.n());
     Predictions out;
     std::int64_t row = 0;
-    with_eval([&] {
-      for (auto&& batch : loader) {
-        Tensor pred = model(std::get<0>(batch).to(device_));
-        if (o.with_activation) pred = loss_func.activation(pred);
-        const Tensor& targ = std::get<1>(batch);
-        detail::append_rows(out.preds, pred.to(cpu), n, row);
-        detail::append_rows(out.targs, targ, n, row);
-        row += targ.shape()[0];
-      }
+    for_each_output(loader, [&](const Tensor& output, const Target& targ) {
+      const Tensor pred = o.with_activation ? loss_func.activation(output) : output;
+      detail::append_rows(out.preds, pred.to(cpu), n, row);
+      detail::append_rows(out.targs, targ, n, row);
+      row += targ.shape()[0];
     });
     // Items skipped as bad input (DataLoaderOptions::on_bad_item) leave rows unfilled at the end.
     if (row < n && row > 0) {
@@ -645,22 +623,28 @@ class Learner {
     (*model).train(was);
   }
 
+  /// Runs the model in eval mode over every batch of `loader`, calling f(output, target) with
+  /// the output on the model's device.
+  template <class Loader, class F>
+  void for_each_output(Loader& loader, F&& f) {
+    with_eval([&] {
+      for (auto&& batch : loader)
+        f((*model).forward(std::get<0>(batch).to(device_)), std::get<1>(batch));
+    });
+  }
+
   /// valid_loss (mean over items) and each metric over the validation set.
   std::vector<double> run_validation() {
     double total = 0.0;
     std::int64_t count = 0;
     for (auto& m : metrics) m.reset();
-    with_eval([&] {
-      for (auto&& batch : dls.valid) {
-        const Tensor out = (*model).forward(std::get<0>(batch).to(device_));
-        const Target& y = std::get<1>(batch);
-        const std::int64_t bs = y.shape()[0];
-        total += static_cast<double>(loss_func(out, on_device(y)).template item<float>()) *
-                 static_cast<double>(bs);
-        count += bs;
-        const Tensor host = out.to(cpu);
-        for (auto& m : metrics) m.accumulate(host, y);
-      }
+    for_each_output(dls.valid, [&](const Tensor& out, const Target& y) {
+      const std::int64_t bs = y.shape()[0];
+      total += static_cast<double>(loss_func(out, on_device(y)).template item<float>()) *
+               static_cast<double>(bs);
+      count += bs;
+      const Tensor host = out.to(cpu);
+      for (auto& m : metrics) m.accumulate(host, y);
     });
     if (count == 0) throw value_error("fastblock::Learner::validate: the validation set is empty");
     std::vector<double> values{total / static_cast<double>(count)};

@@ -1,8 +1,12 @@
 // fastblock/learner/recorder-inl.hpp — the plots of recorder.hpp.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstddef>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +34,23 @@ FASTBLOCK_FUNC void require(bool ok, const char* who) {
 
 }  // namespace detail::recorder
 
+FASTBLOCK_FUNC std::optional<std::array<double, 2>> detail::loss_plot_ylim(
+    const std::vector<double>& train, const std::vector<double>& valid) {
+  double top = -std::numeric_limits<double>::infinity();
+  double low = std::numeric_limits<double>::infinity();
+  for (double v : train)
+    if (std::isfinite(v)) top = std::max(top, v), low = std::min(low, v);
+  if (!std::isfinite(top)) return std::nullopt;
+  bool cut = false;
+  for (double v : valid) {
+    if (!std::isfinite(v)) continue;
+    if (v > 3 * top) cut = true;
+    low = std::min(low, v);
+  }
+  if (!cut) return std::nullopt;
+  return std::array<double, 2>{low, 3 * top};
+}
+
 FASTBLOCK_FUNC void Recorder::plot_loss(const std::filesystem::path& path,
                                         std::size_t skip_start) const {
   detail::recorder::require(!losses.empty(), "plot_loss");
@@ -50,7 +71,12 @@ FASTBLOCK_FUNC void Recorder::plot_loss(const std::filesystem::path& path,
       }
     if (!valid.x.empty()) series.push_back(std::move(valid));
   }
-  plot_lines(path, series, {.title = "Loss", .xlabel = "batch", .ylabel = "loss"});
+  plot_lines(path, series,
+             {.title = "Loss",
+              .xlabel = "batch",
+              .ylabel = "loss",
+              .ylim = detail::loss_plot_ylim(
+                  series[0].y, series.size() > 1 ? series[1].y : std::vector<double>{})});
 }
 
 FASTBLOCK_FUNC void Recorder::plot_sched(const std::filesystem::path& path) const {

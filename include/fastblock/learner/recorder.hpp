@@ -13,6 +13,7 @@
 // learning rate, the last 5 points left out as fastai does, the suggestion marked).
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
@@ -67,7 +68,9 @@ struct Recorder {
   std::size_t iters = 0;
 
   /// fastai's recorder.plot_loss: training loss per batch (from skip_start) and validation loss
-  /// per epoch, as a PNG at `path`; value_error when nothing was recorded.
+  /// per epoch, as a PNG at `path`; value_error when nothing was recorded. A validation loss far
+  /// above every training loss (an untrained model's batchnorm statistics can make the first
+  /// one thousands) is cut at the frame (see loss_plot_ylim) instead of flattening the curves.
   void plot_loss(const std::filesystem::path& path, std::size_t skip_start = 5) const;
   /// fastai's recorder.plot_sched: the learning rate per batch at `path`, the momentum beside it
   /// (`<stem>_mom<extension>`); value_error when nothing was recorded.
@@ -77,6 +80,15 @@ struct Recorder {
   void plot_lr_find(const std::filesystem::path& path,
                     std::optional<double> suggestion = std::nullopt) const;
 };
+
+namespace detail {
+
+/// The y range of plot_loss: unset (fit everything) unless a validation loss exceeds 3x the
+/// largest training loss; then [the smallest loss shown, 3x the largest training loss].
+std::optional<std::array<double, 2>> loss_plot_ylim(const std::vector<double>& train,
+                                                    const std::vector<double>& valid);
+
+}  // namespace detail
 
 }  // namespace fastblock
 

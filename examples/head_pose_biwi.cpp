@@ -141,7 +141,7 @@ int run(const Flags& a, const examples::Recipe& recipe, Arch arch) {
                                      path.string() + " is in a folder of that name");
   if (!t.out.empty()) {
     // dls.show_batch(max_n=9, figsize=(8,6))
-    show_batch(dls, t.out / "show_batch.png", {.max_n = 9, .denormalize = Normalize::imagenet()});
+    dls.show_batch(t.out / "show_batch.png", {.max_n = 9});
     std::cout << "show_batch: " << (t.out / "show_batch.png").string() << "\n";
   }
   // xb,yb = dls.one_batch(); xb.shape,yb.shape

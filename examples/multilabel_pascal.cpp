@@ -109,8 +109,7 @@ int run(const Flags& a, const examples::Recipe& recipe, Arch arch) {
   auto dls = dblock.dataloaders(df, examples::loader_options(t));
   if (!t.out.empty()) {
     // dls.show_batch(nrows=1, ncols=3)
-    show_batch(dls, t.out / "show_batch.png",
-               {.nrows = 1, .ncols = 3, .denormalize = Normalize::imagenet()});
+    dls.show_batch(t.out / "show_batch.png", {.nrows = 1, .ncols = 3});
     std::cout << "show_batch: " << (t.out / "show_batch.png").string() << "\n";
   }
 

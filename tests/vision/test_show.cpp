@@ -187,9 +187,12 @@ TEST_CASE("show_batch: the seed's DataBlock as a grid of denormalised images and
   CHECK(two.width() == 8 + 2 * 32 + 8 + 8);
   CHECK(two.height() < four.height());
 
-  // A DataBlock's loaders show their Normalize (dls.batch_tfms()): it is undone unasked.
+  // A DataBlock's loaders show their Normalize (dls.batch_tfms()): it is undone unasked, and
+  // fastai's member spelling, dls.show_batch(...), writes the same grid.
   const fb::Image found = fb::render_batch(dls, dls.one_batch(), {.size = 64});
   CHECK(found == grid);
+  dls.show_batch(dir.path() / "member.png", {.size = 64});
+  CHECK(fb::load_image(dir.path() / "member.png") == grid);
 
   // A validation batch, given.
   const auto valid_path = dir.path() / "valid.png";

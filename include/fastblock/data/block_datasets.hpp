@@ -16,6 +16,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <tuple>
@@ -31,6 +32,8 @@
 #include <fastblock/data/transform.hpp>
 
 namespace fastblock {
+
+struct ShowBatchOptions;  // vision/show.hpp; BlockDataLoaders::show_batch takes it
 
 /// A subset of a Datasets read through item transforms (fastai's after_item).
 template <Dataset Subset, class Tfms>
@@ -192,6 +195,13 @@ class BlockDataLoaders : public DataLoadersOf<Loader>, public BlockInfo<Blocks, 
   [[nodiscard]] std::int64_t bs() const noexcept { return this->train.bs(); }
   /// The first training batch, without starting an epoch (fastai's `dls.one_batch()`).
   [[nodiscard]] auto one_batch() const { return this->train.one_batch(); }
+  /// fastai's `dls.show_batch(max_n=9)`: the first training batch as a PNG grid at `path`, as
+  /// the free function show_batch (vision/show.hpp, which the caller includes; data does not
+  /// depend on vision): `dls.show_batch("batch.png", {.max_n = 9})`.
+  template <class Options = ShowBatchOptions>
+  void show_batch(const std::filesystem::path& path, const Options& options = Options{}) const {
+    show_batch_of(*this, path, options);
+  }
 
  private:
   std::shared_ptr<const ItemTfms> item_tfms_;

@@ -350,6 +350,14 @@ void show_batch(const DLs& dls, const std::filesystem::path& path,
   save_png(render_batch(dls, detail::show_grid::first_batch(dls), options), path);
 }
 
+/// What BlockDataLoaders::show_batch calls (found by argument-dependent lookup, so that the data
+/// layer need not include this header).
+template <class DLs>
+void show_batch_of(const DLs& dls, const std::filesystem::path& path,
+                   const ShowBatchOptions& options) {
+  show_batch(dls, path, options);
+}
+
 /// show_batch with `draw(Image& thumb, const Y& target, Rgb colour)` drawing targets of type Y
 /// on their thumbnails (points, say) instead of captioning them.
 template <class DLs, class Draw>

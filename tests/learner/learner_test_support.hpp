@@ -37,13 +37,13 @@ inline std::vector<Sample> samples(std::size_t n, std::uint64_t seed) {
 }
 
 /// Loaders over `n` samples, a fifth of them validating (so the last validation batch is
-/// partial for the sizes used below).
-inline auto make_dls(std::size_t n = 101, std::int64_t bs = 8) {
+/// partial for the sizes used below), read on `num_workers` threads.
+inline auto make_dls(std::size_t n = 101, std::int64_t bs = 8, int num_workers = 0) {
   auto dblock = fb::DataBlock<fb::TransformBlock<fb::Tensor>, fb::MultiCategoryBlock>{}
                     .get_x([](const Sample& s) { return s.x; })
                     .get_y([](const Sample& s) { return s.labels; })
                     .splitter(fb::RandomSplitter({.valid_pct = 0.2, .seed = 3}));
-  return dblock.dataloaders(samples(n, 7), {.bs = bs, .seed = 11, .num_workers = 0});
+  return dblock.dataloaders(samples(n, 7), {.bs = bs, .seed = 11, .num_workers = num_workers});
 }
 
 using Mlp = fb::Sequential<fb::Linear, fb::ReLU, fb::Linear>;

@@ -394,8 +394,7 @@ TEST_CASE("learner: the recorder's plots are PNG charts", "[learner]") {
   }
 }
 
-TEST_CASE("learner: plot_loss cuts a validation loss far above the training losses",
-          "[learner]") {
+TEST_CASE("learner: plot_loss cuts a validation loss far above the training losses", "[learner]") {
   CHECK_FALSE(fb::detail::loss_plot_ylim({0.9, 0.7, 0.5}, {0.8, 0.6}).has_value());
   CHECK_FALSE(fb::detail::loss_plot_ylim({}, {2409.0}).has_value());
   const auto ylim = fb::detail::loss_plot_ylim({0.9, 0.7, 0.5}, {2409.0, 13.9, 0.45});

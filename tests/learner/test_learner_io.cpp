@@ -118,6 +118,58 @@ TEST_CASE("learner: SIGINT stops the fit after the batch and leaves the learner 
   CHECK(tuned.recorder.losses.size() == 3);
 }
 
+TEST_CASE("learner: same seed, same run, bit for bit, whatever the loading threads",
+          "[learner][io]") {
+  // The per-epoch losses and weights of a seeded fit, read with `workers` loading threads.
+  const auto run = [](int workers) {
+    fb::Learner learn(make_dls(101, 8, workers), make_mlp(), fb::BCEWithLogitsLossFlat(),
+                      {.lr = 3e-2, .quiet = true});
+    std::vector<std::vector<double>> losses;
+    std::vector<std::vector<float>> snapshots;
+    for (int epoch = 0; epoch < 3; ++epoch) {
+      learn.fit(1);
+      losses.push_back(learn.recorder.losses);
+      losses.push_back(learn.recorder.values.back());
+      snapshots.push_back(weights(learn));
+    }
+    return std::pair{losses, snapshots};
+  };
+  const auto first = run(0);
+  CHECK(run(0) == first);
+  CHECK(run(2) == first);
+  CHECK(run(3) == first);
+}
+
+TEST_CASE("learner: a convolutional model trains the same twice on several threads",
+          "[learner][io]") {
+  // Conv2d's filter gradient is summed over chunks of images processed on the pool's threads;
+  // the sum must not depend on which chunk finishes first.
+  const auto run = [] {
+    fb::Generator data_rng(3);
+    std::vector<std::pair<fb::Tensor, std::vector<std::string>>> items;
+    for (int i = 0; i < 48; ++i) {
+      fb::Tensor x = fb::rand({3, 12, 12}, data_rng);
+      items.push_back({x, {x.mean().item<float>() > 0.5f ? "bright" : "dark"}});
+    }
+    auto dls = fb::DataBlock<fb::TransformBlock<fb::Tensor>, fb::MultiCategoryBlock>{}
+                   .get_x([](const auto& it) { return it.first; })
+                   .get_y([](const auto& it) { return it.second; })
+                   .splitter(fb::RandomSplitter({.valid_pct = 0.25, .seed = 1}))
+                   .dataloaders(items, {.bs = 16, .seed = 2, .num_workers = 0});
+    fb::Generator rng(9);
+    using Net =
+        fb::Sequential<fb::Conv2d, fb::ReLU, fb::AdaptiveAvgPool2d, fb::Flatten, fb::Linear>;
+    Net net(fb::Conv2d(3, 8, 3, {.padding = 1}, &rng), fb::ReLU(), fb::AdaptiveAvgPool2d(1),
+            fb::Flatten(), fb::Linear(8, dls.c(), {}, &rng));
+    fb::Learner learn(std::move(dls), std::move(net), fb::BCEWithLogitsLossFlat(),
+                      {.lr = 1e-2, .quiet = true});
+    learn.fit(2);
+    return std::pair{learn.recorder.losses, weights(learn)};
+  };
+  const auto first = run();
+  for (int i = 0; i < 3; ++i) CHECK(run() == first);
+}
+
 TEST_CASE("learner: save and load resume a run exactly", "[learner][io]") {
   const TempDir dir;
   const fs::path ck = dir.path() / "stage1.safetensors";

@@ -12,9 +12,6 @@
 #include <fastblock/cuda.hpp>
 #endif
 
-#include <stdlib.h>  // setenv (POSIX): the thread pool reads its size from the environment
-
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -131,11 +128,10 @@ inline Recipe resolve_recipe(const TrainFlags& f, const RecipeDefaults& d) {
   return r;
 }
 
-/// Sizes fastblock's thread pool. Must run before anything uses the pool, which reads
-/// FASTBLOCK_NUM_THREADS once, when it is created; loaders use the same pool (num_workers -1).
+/// Sizes fastblock's thread pool (torch.set_num_threads); loaders use the same pool
+/// (num_workers -1). Must run before anything uses the pool.
 inline void apply_threads(const TrainFlags& f) {
-  if (f.threads && setenv("FASTBLOCK_NUM_THREADS", std::to_string(*f.threads).c_str(), 1) != 0)
-    throw std::system_error(errno, std::generic_category(), "setenv FASTBLOCK_NUM_THREADS");
+  if (f.threads) fastblock::set_num_threads(*f.threads);
 }
 
 /// The device of --device; UsageError when this build cannot run it.

@@ -22,6 +22,7 @@
 #include <fastblock/core/random.hpp>
 
 #include "catch.hpp"
+#include "test_support.hpp"
 
 namespace {
 
@@ -324,4 +325,16 @@ TEST_CASE("default_thread_pool is one shared pool", "[thread_pool]") {
   CHECK(&pool == &fastblock::default_thread_pool());
   CHECK(pool.size() >= 1);
   CHECK(pool.submit([] { return 3; }).get() == 3);
+}
+
+TEST_CASE("set_num_threads sizes the pool before its first use, and says so after",
+          "[thread_pool]") {
+  CHECK_THROWS_AS(fastblock::set_num_threads(0), fastblock::value_error);
+  const std::size_t n = fastblock::default_thread_pool().size();
+  fastblock::set_num_threads(n);  // the size it has: nothing to change
+  const std::string msg =
+      fastblock_test::error_of<fastblock::value_error>([&] { fastblock::set_num_threads(n + 1); });
+  CHECK(msg.find("already runs " + std::to_string(n) + " threads") != std::string::npos);
+  fastblock::set_num_threads(n);
+  CHECK(fastblock::default_thread_pool().size() == n);
 }

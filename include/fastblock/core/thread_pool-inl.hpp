@@ -170,8 +170,22 @@ FASTBLOCK_FUNC std::size_t default_num_threads() {
 }
 
 FASTBLOCK_FUNC ThreadPool& default_thread_pool() {
-  static ThreadPool pool(default_num_threads());
+  static ThreadPool pool([] {
+    detail::default_pool_created = true;
+    const std::size_t requested = detail::requested_num_threads;
+    return requested > 0 ? requested : default_num_threads();
+  }());
   return pool;
+}
+
+FASTBLOCK_FUNC void set_num_threads(std::size_t n) {
+  if (n == 0) throw value_error("fastblock::set_num_threads: needs at least 1 thread");
+  detail::requested_num_threads = n;
+  if (detail::default_pool_created && default_thread_pool().size() != n)
+    throw value_error("fastblock::set_num_threads(" + std::to_string(n) +
+                      "): the thread pool already runs " +
+                      std::to_string(default_thread_pool().size()) +
+                      " threads; call set_num_threads before anything else uses it");
 }
 
 }  // namespace fastblock

@@ -7,7 +7,8 @@
 // workers (nested parallelism) or when the range is too small to split, it cannot deadlock.
 // Destroying a pool runs every task already queued, then joins the workers.
 //
-// default_thread_pool() is the process-wide instance; FASTBLOCK_NUM_THREADS sets its size.
+// default_thread_pool() is the process-wide instance; set_num_threads(n) before its first use, or
+// FASTBLOCK_NUM_THREADS, sets its size.
 #pragma once
 
 #include <algorithm>
@@ -212,8 +213,20 @@ class ThreadPool {
 [[nodiscard]] std::size_t default_num_threads();
 
 /// The process-wide pool shared by data loading and CPU kernels, created on first use with
-/// default_num_threads() workers and joined at program exit.
+/// set_num_threads()'s count, else default_num_threads() workers, and joined at program exit.
 ThreadPool& default_thread_pool();
+
+/// torch.set_num_threads for fastblock: the size of default_thread_pool(), which is created with
+/// it on first use. value_error for 0, and once the pool runs with another size (a pool in use
+/// cannot be resized without stopping the work on it: call this first thing in main).
+void set_num_threads(std::size_t n);
+
+namespace detail {
+/// set_num_threads()'s request (0: none), read when the pool is created.
+inline std::atomic<std::size_t> requested_num_threads{0};
+/// Set when default_thread_pool() has been created.
+inline std::atomic<bool> default_pool_created{false};
+}  // namespace detail
 
 }  // namespace fastblock
 

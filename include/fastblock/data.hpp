@@ -20,3 +20,4 @@
 #include <fastblock/data/splitters.hpp>
 #include <fastblock/data/synthetic.hpp>
 #include <fastblock/data/transform.hpp>
+#include <fastblock/data/untar.hpp>

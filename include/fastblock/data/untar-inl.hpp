@@ -65,12 +65,17 @@ FASTBLOCK_FUNC bool is_url(std::string_view s) {
 }
 
 /// The file name without its archive suffix ("pascal_2007.tgz" -> "pascal_2007"); empty when the
-/// name has none of archive_suffixes or nothing before it.
+/// name has none of archive_suffixes, or when what is left is not a folder name ("..tgz" would
+/// make the result folder the cache itself, which untar_data may replace).
 FASTBLOCK_FUNC std::string archive_stem(std::string_view filename) {
   const std::string l = lower(filename);
-  for (const std::string_view suffix : archive_suffixes)
-    if (l.size() > suffix.size() && l.ends_with(suffix))
-      return std::string(filename.substr(0, filename.size() - suffix.size()));
+  for (const std::string_view suffix : archive_suffixes) {
+    if (l.size() > suffix.size() && l.ends_with(suffix)) {
+      std::string stem(filename.substr(0, filename.size() - suffix.size()));
+      if (stem == "." || stem == ".." || stem.find('/') != std::string::npos) return {};
+      return stem;
+    }
+  }
   return {};
 }
 
@@ -302,13 +307,15 @@ FASTBLOCK_FUNC void extract_entries(const std::filesystem::path& archive,
   const std::string where =
       "fastblock::untar_data: cannot extract the archive '" + archive.string() + "'";
   if (archive_read_open_filename(in.get(), archive.c_str(), 1 << 16) != ARCHIVE_OK)
-    throw io_error(where + ": " + archive_message(in.get(), "cannot open it"));
+    throw io_error(where + " (truncated, corrupt or unreadable): " +
+                   archive_message(in.get(), "cannot open it"));
   for (;;) {
     struct archive_entry* entry = nullptr;
     const int r = archive_read_next_header(in.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (r < ARCHIVE_WARN)
-      throw io_error(where + " (truncated or corrupt): " + archive_message(in.get(), "bad header"));
+      throw io_error(where + " (truncated, corrupt or unreadable): " +
+                     archive_message(in.get(), "bad header"));
     const char* cname = archive_entry_pathname(entry);
     if (cname == nullptr) cname = archive_entry_pathname_utf8(entry);
     const std::string name = cname != nullptr ? cname : "";
@@ -349,7 +356,10 @@ FASTBLOCK_FUNC void extract_entries(const std::filesystem::path& archive,
       throw refused(archive, name, "has a file type fastblock does not extract");
     }
     archive_entry_set_pathname(entry, (root / rel).c_str());
-    archive_entry_set_perm(entry, archive_entry_perm(entry) & 0777);  // no setuid, setgid, sticky
+    // No setuid, setgid or sticky bit; and the owner may always read, write and remove what was
+    // extracted (a read-only folder would block the marker and a later replacement).
+    archive_entry_set_perm(entry,
+                           (archive_entry_perm(entry) & 0777) | (type == AE_IFDIR ? 0700 : 0600));
     if (archive_write_header(out.get(), entry) < ARCHIVE_WARN)
       throw io_error(where + ": cannot write its entry '" + name +
                      "': " + archive_message(out.get(), "write error"));
@@ -362,7 +372,7 @@ FASTBLOCK_FUNC void extract_entries(const std::filesystem::path& archive,
         throw io_error(where + ": cannot write its entry '" + name +
                        "': " + archive_message(out.get(), "write error"));
     if (d != ARCHIVE_EOF)
-      throw io_error(where + " (truncated or corrupt) at its entry '" + name +
+      throw io_error(where + " (truncated, corrupt or unreadable) at its entry '" + name +
                      "': " + archive_message(in.get(), "read error"));
     if (archive_write_finish_entry(out.get()) < ARCHIVE_WARN)
       throw io_error(where + ": cannot write its entry '" + name +
@@ -377,7 +387,14 @@ FASTBLOCK_FUNC void extract_entries(const std::filesystem::path& archive,
 /// Extracts `archive` into `dest` unless `dest` already holds it (and not `force`); see the
 /// contract in untar.hpp.
 FASTBLOCK_FUNC std::filesystem::path extract_cached(const std::filesystem::path& archive,
-                                                    const std::filesystem::path& dest, bool force) {
+                                                    const std::filesystem::path& dest_in,
+                                                    bool force) {
+  // "a/b/" is "a/b"; "." or "/" is no folder to create (and replace).
+  std::filesystem::path dest = dest_in.lexically_normal();
+  if (!dest.has_filename() && dest.has_parent_path()) dest = dest.parent_path();
+  if (!dest.has_filename() || dest.filename() == "." || dest.filename() == "..")
+    throw value_error("fastblock::untar_data: the result folder '" + dest_in.string() +
+                      "' does not name a folder to create");
   if (!force && marker_matches(dest, archive)) return dest;
 #if FASTBLOCK_UNTAR_LIBARCHIVE
   std::error_code ec;
@@ -421,6 +438,7 @@ FASTBLOCK_FUNC std::filesystem::path extract_cached(const std::filesystem::path&
                      "': " + ec.message());
   }
   std::filesystem::rename(src, dest, ec);
+  if (ec && !force && marker_matches(dest, archive)) return dest;  // another process, just now
   if (ec)
     throw io_error("fastblock::untar_data: cannot move the extracted archive into '" +
                    dest.string() + "': " + ec.message());

@@ -22,6 +22,8 @@
 // for an entry that could write or point outside the result folder: an absolute name, a '..'
 // component, a path through a symbolic link, a link whose target is absolute or resolves outside,
 // a hard link to anything but a file of the archive, and device files, FIFOs and sockets.
+// Extracted files lose setuid/setgid/sticky bits and are always readable and writable by their
+// owner, so the cache can be replaced later.
 // libarchive and libcurl are optional at build time (FASTBLOCK_WITH_LIBARCHIVE and
 // FASTBLOCK_WITH_CURL, set by CMake when found): without them, an archive or a URL throws an
 // error that says so; folders always work.
@@ -49,7 +51,7 @@ struct URLs {
 struct UntarOptions {
   /// The cache folder; empty: $FASTBLOCK_DATA, else ~/.fastblock/data.
   std::filesystem::path base{};
-  /// The result folder itself; empty: `<base>/<archive stem>`.
+  /// The result folder itself (untar_data may replace it); empty: `<base>/<archive stem>`.
   std::filesystem::path dest{};
   /// Download a URL again even when its archive is already in `<base>/archive`, and extract again.
   bool force_download = false;

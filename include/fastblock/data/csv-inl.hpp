@@ -271,7 +271,9 @@ namespace detail::pandas {
 
 FASTBLOCK_FUNC void append_csv_field(std::string& out, std::string_view cell, char delimiter,
                                      bool alone) {
-  bool quote = alone && cell.empty();
+  // A field opening the text that starts with a UTF-8 byte-order mark is quoted: unquoted, the
+  // reader would skip the mark as the file's own and lose it from the cell.
+  bool quote = (alone && cell.empty()) || (out.empty() && cell.starts_with("\xEF\xBB\xBF"));
   for (std::size_t i = 0; !quote && i < cell.size(); ++i) {
     const char c = cell[i];
     quote = c == delimiter || c == '"' || c == '\r' || c == '\n';

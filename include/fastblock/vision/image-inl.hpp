@@ -197,6 +197,46 @@ FASTBLOCK_FUNC io_error failure(std::string_view who, std::string_view name, std
                   std::string(why));
 }
 
+/// Why a JPEG's Huffman tables are unsafe to give stb_image, or "" when they are fine. Debian 12's
+/// stb_image (git 2022-09-08) builds each table without checking that its 16 code counts add up to
+/// at most 256, and writes past the table's 257-entry size list when they do not (upstream added
+/// the check later). The JPEG standard allows at most 256 codes a table, so such a file is corrupt
+/// anyway. This walks the marker segments as stb finds them (skipping stray bytes between
+/// segments, and the entropy-coded data after each SOS, so the tables between the scans of a
+/// progressive JPEG are checked too) and checks each table of each DHT segment; like stb, it reads
+/// bytes past the end of the file as zeros.
+FASTBLOCK_FUNC std::string jpeg_bad_huffman_table(std::span<const std::uint8_t> b) {
+  const auto at_or_0 = [&](std::size_t i) -> std::uint32_t { return i < b.size() ? b[i] : 0; };
+  std::size_t at = 2;  // after SOI
+  while (at + 1 < b.size()) {
+    if (b[at] != 0xFF || b[at + 1] == 0xFF) {  // a stray byte, or fill before a marker
+      ++at;
+      continue;
+    }
+    const std::uint8_t marker = b[at + 1];
+    at += 2;
+    if (marker == 0xD9) break;  // EOI
+    if (marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;
+    const std::size_t length = at_or_0(at) << 8 | at_or_0(at + 1);
+    if (marker == 0xC4) {
+      std::size_t p = at + 2;
+      for (std::int64_t left = static_cast<std::int64_t>(length) - 2; left > 0;) {
+        std::uint32_t codes = 0;
+        for (std::size_t i = 0; i < 16; ++i) codes += at_or_0(p + 1 + i);
+        if (codes > 256)
+          return "corrupt JPEG: a Huffman table (DHT segment at byte " + std::to_string(at - 2) +
+                 ") declares " + std::to_string(codes) + " codes, more than the 256 allowed";
+        p += 17 + codes;
+        left -= 17 + static_cast<std::int64_t>(codes);
+      }
+    }
+    at += length;
+    if (marker == 0xDA)  // the entropy-coded data runs to the next marker (FF, then not 00)
+      while (at + 1 < b.size() && !(b[at] == 0xFF && b[at + 1] != 0x00)) ++at;
+  }
+  return {};
+}
+
 /// stb's reason for its last failure on this thread.
 FASTBLOCK_FUNC std::string stb_reason() {
   const char* reason = stbi_failure_reason();
@@ -212,11 +252,13 @@ FASTBLOCK_FUNC Image decode(std::span<const std::uint8_t> bytes, std::string_vie
                   "the file is too large to decode (" + std::to_string(bytes.size()) + " bytes)");
   const Format format = sniff(bytes);
   const auto too_many_pixels = [&](std::int64_t w, std::int64_t h) {
-    return failure(who, name,
-                   "the header declares " + std::to_string(w) + "x" + std::to_string(h) + " = " +
-                       std::to_string(w * h) + " pixels, more than DecodeOptions::max_pixels (" +
-                       std::to_string(options.max_pixels) +
-                       "); a decompression bomb or a corrupt header");
+    return failure(
+        who, name,
+        "the header declares " + std::to_string(w) + "x" + std::to_string(h) + " = " +
+            // Unsigned: a PNG header's two 32-bit sizes can overflow int64.
+            std::to_string(static_cast<std::uint64_t>(w) * static_cast<std::uint64_t>(h)) +
+            " pixels, more than DecodeOptions::max_pixels (" + std::to_string(options.max_pixels) +
+            "); a decompression bomb or a corrupt header");
   };
   switch (format) {
     case Format::webp:
@@ -232,8 +274,12 @@ FASTBLOCK_FUNC Image decode(std::span<const std::uint8_t> bytes, std::string_vie
       break;
   }
   if (std::string why = truncation(format, bytes); !why.empty()) throw failure(who, name, why);
+  if (format == Format::jpeg)
+    if (std::string why = jpeg_bad_huffman_table(bytes); !why.empty())
+      throw failure(who, name, why);
   const auto [dw0, dh0] = declared_size(format, bytes);
-  if (dw0 > 0 && dh0 > 0 && dw0 * dh0 > options.max_pixels) throw too_many_pixels(dw0, dh0);
+  // dw0 * dh0 > max_pixels, without the product (a PNG may declare 0xFFFFFFFF x 0xFFFFFFFF).
+  if (dw0 > 0 && dh0 > 0 && dw0 > options.max_pixels / dh0) throw too_many_pixels(dw0, dh0);
   const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, comp = 0;
   if (!stbi_info_from_memory(bytes.data(), len, &w, &h, &comp))

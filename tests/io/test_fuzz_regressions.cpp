@@ -148,12 +148,11 @@ TEST_CASE("fuzz regressions: bad .pth files throw io_error", "[io][fuzz]") {
   }
 }
 
-// Finding load_learner-1 (fuzz/README.md), open: load_learner builds the model the spec declares
-// before checking it against the file's tensors, so these specs exhaust memory (or throw
-// std::bad_alloc) instead of io_error. Hidden until learner/load_learner-inl.hpp checks the
-// architecture against the file first; then remove "[.]" (run it with `fastblock_tests "[fuzz]"`).
+// Finding load_learner-1 (fuzz/README.md): load_learner built the model the spec declares before
+// checking it against the file's tensors, so these specs exhausted memory (or threw
+// std::bad_alloc); now the architecture is checked against the file first.
 TEST_CASE("fuzz regressions: a spec declaring a huge model is rejected before allocating",
-          "[.][io][fuzz][fuzz-open]") {
+          "[io][fuzz]") {
   const auto files = regressions("load_learner");
   REQUIRE_FALSE(files.empty());
   for (const auto& file : files) {

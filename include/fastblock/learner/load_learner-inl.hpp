@@ -181,6 +181,39 @@ inline InferenceTarget target_from_spec(const SpecReader& target) {
   target.fail(target.name("type"), "MultiCategoryBlock, CategoryBlock or PointBlock");
 }
 
+/// Checks the architecture the spec declares against the file's tensors before anything is
+/// built, so a damaged or hand-edited spec cannot make load_learner allocate a model far larger
+/// than the file (found by fuzzing): the stem convolution's shape pins in_channels, the last
+/// block of each stage must be there and the next one absent, and every head layer must fit in
+/// the file's elements.
+inline void check_spec_against(const ModelSpec& spec, const StateDict& tensors,
+                               const SpecReader& m) {
+  const auto stem = tensors.find("0.conv1.weight");
+  if (!stem || stem->dim() != 4 || stem->shape()[1] != spec.in_channels || spec.in_channels < 1)
+    m.fail(m.name("in_channels"), "the input channels of the file's 0.conv1.weight (" +
+                                      (stem ? stem->shape().str() : std::string("absent")) + ")");
+  for (std::size_t i = 0; i < 4; ++i) {
+    const std::string stage = "0.layer" + std::to_string(i + 1) + ".";
+    const std::int64_t n = spec.layers[i];
+    if (n < 1 || n > static_cast<std::int64_t>(tensors.size()) ||
+        !tensors.contains(stage + std::to_string(n - 1) + ".conv1.weight") ||
+        tensors.contains(stage + std::to_string(n) + ".conv1.weight"))
+      m.fail(m.name("layers") + "[" + std::to_string(i) + "]",
+             "the number of blocks the file holds in " + stage.substr(0, stage.size() - 1));
+  }
+  std::int64_t total = 0;
+  for (const auto& [name, t] : tensors) total += t.numel();
+  const std::int64_t nf =
+      (spec.block == "bottleneck" ? 2048 : 512) * (spec.head.concat_pool ? 2 : 1);
+  std::vector<std::int64_t> sizes{nf};
+  for (std::int64_t f : spec.head.lin_ftrs) sizes.push_back(f);
+  sizes.push_back(spec.n_out);
+  for (std::size_t i = 1; i < sizes.size(); ++i)
+    if (sizes[i] < 1 || sizes[i - 1] > total / sizes[i])
+      m.fail(i + 1 == sizes.size() ? m.name("n_out") : m.name("head") + ".lin_ftrs",
+             "sizes whose layers fit in the file's " + std::to_string(total) + " weights");
+}
+
 /// The model of `spec` with fresh weights (to be overwritten by the file's).
 template <class Block>
 InferenceModel build_model(const ModelSpec& spec) {
@@ -310,6 +343,7 @@ FASTBLOCK_FUNC LoadedLearner load_learner(const std::filesystem::path& path, Dev
   }
   if (spec.block != "basic" && spec.block != "bottleneck")
     m.fail(m.name("block"), "'basic' or 'bottleneck'");
+  detail::check_spec_against(spec, file.tensors, m);
   InferenceModel model = spec.block == "basic" ? detail::build_model<BasicBlock>(spec)
                                                : detail::build_model<Bottleneck>(spec);
   std::visit(

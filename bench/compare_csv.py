@@ -10,20 +10,13 @@ the way fastblock does. Given fastblock's median in milliseconds, the script pri
 (pandas time / fastblock time: above 1 means fastblock is faster). Run it on a quiet machine.
 """
 import os
-import statistics
 import sys
-import time
 
 import pandas as pd
 
-
-def median_ms(f, reps=5):
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        f()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
+# This script's folder, for _common: `python3 -P` and `-I` leave it off sys.path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import median_ms  # noqa: E402
 
 
 def main():
@@ -40,7 +33,7 @@ def main():
          lambda: pd.read_csv(path, dtype=str, keep_default_na=False)),
     ]
     for name, f in cases:
-        ms = median_ms(f)
+        ms = median_ms(f, 5)
         line = (f"{name:30s} {ms:10.3f} ms  {rows / (ms * 1e3):8.2f} Mrows/s  "
                 f"{mb / (ms * 1e-3):8.1f} MB/s")
         if fastblock_ms:

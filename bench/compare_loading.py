@@ -53,6 +53,10 @@ import sys
 import tempfile
 import time
 
+# This script's folder, for _common: `python3 -P` and `-I` leave it off sys.path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import run_child, torch_env  # noqa: E402
+
 MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 TARGET_SPEEDUP, TARGET_DECODE_SHARE = 3.0, 0.70  # issue 5's targets
 
@@ -156,22 +160,6 @@ def torch_child(cfg):
 
 # --- the parent: children, their peak memory, the table -------------------------------------------
 
-def run_child(cmd, env):
-    """Runs cmd to completion; returns (stdout, its peak resident set in MiB)."""
-    with tempfile.TemporaryFile() as err:
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env, text=True)
-        out = p.stdout.read()
-        p.stdout.close()
-        # wait4 reaps this one child and returns its rusage (ru_maxrss in KiB).
-        _, status, usage = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
-        if p.returncode != 0:
-            err.seek(0)
-            sys.exit(f"{' '.join(cmd)} failed ({p.returncode}):\n{out}\n"
-                     f"{err.read().decode(errors='replace')}")
-    return out, usage.ru_maxrss / 1024
-
-
 def last_json(out):
     lines = [line for line in out.strip().splitlines() if line.startswith("{")]
     return json.loads(lines[-1])
@@ -204,10 +192,6 @@ def ours_run(args, data, threads):
     return dict(pipeline=j["pipeline_images_per_s"][key], decode=j["decode_images_per_s"][key],
                 per_epoch=j["images_per_epoch"], pipeline_mib=j["peak_rss_pipeline_mib"],
                 total_mib=rss)
-
-
-def torch_env(threads):
-    return dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
 
 
 def torch_run(args, data, threads):

@@ -30,8 +30,11 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+# This script's folder, for _common: `python3 -P` and `-I` leave it off sys.path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import run_child, torch_env  # noqa: E402
 
 CASES = "resnet18:64,resnet18:128,resnet50:64"
 
@@ -99,23 +102,6 @@ def torch_child(name, size, threads, repeats, bs):
 
 # --- the parent: children, their peak memory, the table -----------------------------------------
 
-def run_child(cmd, env):
-    """Runs cmd to completion; returns (stdout, its own peak resident set in MiB)."""
-    with tempfile.TemporaryFile() as err:
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env, text=True)
-        out = p.stdout.read()
-        p.stdout.close()
-        # wait4 reaps this one child and returns its rusage: ru_maxrss (KiB) is its own peak, not
-        # the largest of all children so far as RUSAGE_CHILDREN would give.
-        _, status, usage = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
-        if p.returncode != 0:
-            err.seek(0)
-            sys.exit(f"{' '.join(cmd)} failed ({p.returncode}):\n{out}\n"
-                     f"{err.read().decode(errors='replace')}")
-    return out, usage.ru_maxrss / 1024
-
-
 def fastblock_case(exe, name, size, threads, repeats, bs):
     env = dict(os.environ, FASTBLOCK_NUM_THREADS=str(threads))
     out, rss = run_child([exe, "--model", name, "--size", str(size), "--bs", str(bs), "--repeats",
@@ -127,10 +113,6 @@ def fastblock_case(exe, name, size, threads, repeats, bs):
                 opt=float(m.group(4)),
                 infer=float(re.search(r"inference\s+([\d.]+) img/s", out).group(1)),
                 gflop_per_img=float(share.group(1)), peak_gflops=float(share.group(2)), rss=rss)
-
-
-def torch_env(threads):
-    return dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
 
 
 def torch_case(name, size, threads, repeats, bs):

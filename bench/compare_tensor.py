@@ -12,22 +12,15 @@ import re
 import statistics
 import subprocess
 import sys
-import time
+
+# This script's folder, for _common: `python3 -P` and `-I` leave it off sys.path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import median_ms  # noqa: E402
 
 try:
     import torch
 except ImportError:
     torch = None
-
-
-def median_ms(f, reps):
-    f()
-    times = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        f()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
 
 
 def torch_cases(reps):
@@ -42,17 +35,20 @@ def torch_cases(reps):
         p = activs.sigmoid()
         return -torch.where(targs == 1, p, 1 - p).log().mean()
 
+    def timed(f, n=reps):
+        return median_ms(f, n, warmup=1)
+
     with torch.no_grad():
         return {
-            "add 1024x1024": median_ms(lambda: a + b, reps),
-            "sigmoid 1024x1024": median_ms(lambda: a.sigmoid(), reps),
-            "add bcast row 1024x1024": median_ms(lambda: a + b[0], reps),
-            "sum 1024x1024": median_ms(lambda: a.sum(), reps),
-            "sum dim1 1024x1024": median_ms(lambda: a.sum(1), reps),
-            "argmax dim1 1024x1024": median_ms(lambda: a.argmax(1), reps),
-            "matmul 512^3": median_ms(lambda: m1 @ m2, reps),
-            "matmul 64x1024 @ (512x1024)^T": median_ms(lambda: feats @ head.t(), reps),
-            "seed BCE 64x20": median_ms(bce, reps * 10),
+            "add 1024x1024": timed(lambda: a + b),
+            "sigmoid 1024x1024": timed(lambda: a.sigmoid()),
+            "add bcast row 1024x1024": timed(lambda: a + b[0]),
+            "sum 1024x1024": timed(lambda: a.sum()),
+            "sum dim1 1024x1024": timed(lambda: a.sum(1)),
+            "argmax dim1 1024x1024": timed(lambda: a.argmax(1)),
+            "matmul 512^3": timed(lambda: m1 @ m2),
+            "matmul 64x1024 @ (512x1024)^T": timed(lambda: feats @ head.t()),
+            "seed BCE 64x20": timed(bce, reps * 10),
         }
 
 

@@ -293,6 +293,9 @@ class Parser {
     return true;
   }
 
+  /// The program's name, as its messages start.
+  [[nodiscard]] const std::string& program() const noexcept { return program_; }
+
   /// Reports `error` on `err` as a usage error and returns the status to exit with (2).
   int fail(const UsageError& error, std::ostream& err = std::cerr) const {
     err << program_ << ": " << error.what() << "\n"

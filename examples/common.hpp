@@ -1,6 +1,7 @@
 // examples/common.hpp — what the two training programs (multilabel_pascal, head_pose_biwi) share:
-// the flags of a training run, the rule that decides whether a --data folder is generated or used
-// as it is, the training schedule, the per-epoch timer, the plots, and the final JSON line.
+// main() with its exit statuses, the flags of a training run, the rule that decides whether a
+// --data folder is generated or used as it is, the training schedule, the per-epoch timer, the
+// plots, and the final JSON line.
 //
 // The JSON line is the programs' interface to scripts (CI, benchmarks, comparisons with fastai):
 // one object on the last line of stdout, written only when the whole run succeeded, so a
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -158,6 +160,36 @@ int with_arch(std::string_view arch, Run&& run) {
   if (arch == "resnet34") return run(fastblock::resnet34);
   if (arch == "resnet50") return run(fastblock::resnet50);
   return run(fastblock::resnet18);
+}
+
+/// The whole main() of a training program once its flags are declared in `parser` (`f` among
+/// them): parses `argv`, resolves the recipe, sizes the thread pool, seeds, creates --out, prints
+/// the run's first line (`size_text()` words the input size), and returns `run(recipe, arch)`
+/// with the ResNet constructor of --arch. Exit statuses: 0 after --help, 2 for a usage error
+/// (the flags', or an args::UsageError from the run), 1 for any other error, reported as
+/// `program: what`; otherwise what `run` returns.
+template <class SizeText, class Run>
+int run_main(args::Parser& parser, int argc, char** argv, const TrainFlags& f,
+             const RecipeDefaults& d, SizeText&& size_text, Run&& run) {
+  if (const auto status = parser.parse(argc, argv)) return *status;
+  try {
+    const Recipe recipe = resolve_recipe(f, d);
+    (void)device_of(f);  // a usage error before any work
+    apply_threads(f);
+    fastblock::set_seed(f.seed);
+    if (!f.out.empty()) fs::create_directories(f.out);
+    std::cout << parser.program() << ": " << f.arch << ", size " << size_text() << ", bs " << f.bs
+              << ", " << recipe.schedule << " for " << f.epochs << " epochs at lr " << recipe.lr;
+    if (recipe.schedule == "fine_tune") std::cout << " after " << recipe.freeze_epochs << " frozen";
+    std::cout << ", seed " << f.seed << ", " << fastblock::default_thread_pool().size()
+              << " threads\n";
+    return with_arch(f.arch, [&](auto arch) { return run(recipe, arch); });
+  } catch (const args::UsageError& e) {
+    return parser.fail(e);
+  } catch (const std::exception& e) {
+    std::cerr << parser.program() << ": " << e.what() << "\n";
+    return 1;
+  }
 }
 
 /// Whether to generate the dataset in `folder`: when it is missing, empty, or holds the
@@ -312,5 +344,26 @@ class JsonLine {
   }
   std::string body_;
 };
+
+/// The final JSON line's figures every training program reports, in this order; the program adds
+/// its own and passes the line to finish.
+template <class Loaders>
+JsonLine run_figures(const Loaders& dls, const std::vector<std::string>& vocab, double valid_loss,
+                     const EpochSeconds& epoch_seconds) {
+  JsonLine line;
+  line.add("n_train", readable_items(dls.train))
+      .add("n_valid", readable_items(dls.valid))
+      .add("vocab", vocab)
+      .add("valid_loss", valid_loss)
+      .add("seconds_per_epoch", *epoch_seconds.seconds);
+  return line;
+}
+
+/// Prints `line` as the last line of stdout (flushed, for the scripts that read it) and returns
+/// the status of a finished run.
+inline int finish(const JsonLine& line) {
+  std::cout << line.str() << std::endl;
+  return 0;
+}
 
 }  // namespace examples

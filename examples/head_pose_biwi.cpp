@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <exception>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -49,20 +48,25 @@ constexpr examples::RecipeDefaults recipe_defaults{
 constexpr std::size_t default_people = 24;
 constexpr std::size_t default_frames = 30;
 
+/// `120x160`, as --size reads it.
+std::string show_size(const ImageSize& v) {
+  return std::to_string(v.h) + "x" + std::to_string(v.w);
+}
+
 /// --size: HxW (120x160), or N for N x N.
 examples::args::Reader<ImageSize> image_size_reader() {
-  return {
-      .metavar = "HxW",
-      .expected = "HxW in pixels (like 120x160) or N (N x N), each side at least 8",
-      .read = [](std::string_view s) -> std::optional<ImageSize> {
-        using examples::args::detail::read_number;
-        const std::size_t x = s.find('x');
-        const auto h = read_number<std::int64_t>(s.substr(0, x));
-        const auto w = x == std::string_view::npos ? h : read_number<std::int64_t>(s.substr(x + 1));
-        if (!h || !w || *h < 8 || *w < 8) return std::nullopt;
-        return ImageSize(*h, *w);
-      },
-      .show = [](const ImageSize& v) { return std::to_string(v.h) + "x" + std::to_string(v.w); }};
+  return {.metavar = "HxW",
+          .expected = "HxW in pixels (like 120x160) or N (N x N), each side at least 8",
+          .read = [](std::string_view s) -> std::optional<ImageSize> {
+            using examples::args::detail::read_number;
+            const std::size_t x = s.find('x');
+            const auto h = read_number<std::int64_t>(s.substr(0, x));
+            const auto w =
+                x == std::string_view::npos ? h : read_number<std::int64_t>(s.substr(x + 1));
+            if (!h || !w || *h < 8 || *w < 8) return std::nullopt;
+            return ImageSize(*h, *w);
+          },
+          .show = show_size};
 }
 
 /// PointScaler's [-1, 1] coordinate `s` of the model's input (`out` pixels a side) as a pixel
@@ -216,16 +220,8 @@ int run(const Flags& a, const examples::Recipe& recipe, Arch arch) {
             << files.size() << " validation images (originals like " << widths[0] << "x"
             << heights[0] << ")\n";
 
-  std::cout << examples::JsonLine{}
-                   .add("n_train", examples::readable_items(dls.train))
-                   .add("n_valid", examples::readable_items(dls.valid))
-                   .add("vocab", std::vector<std::string>{})
-                   .add("valid_loss", valid[0])
-                   .add("seconds_per_epoch", *epoch_seconds.seconds)
-                   .add("mean_pixel_error", mean_pixel_error)
-                   .str()
-            << std::endl;
-  return 0;
+  return examples::finish(examples::run_figures(dls, {}, valid[0], epoch_seconds)
+                              .add("mean_pixel_error", mean_pixel_error));
 }
 
 }  // namespace
@@ -255,24 +251,7 @@ int main(int argc, char** argv) {
       .flag("--valid-folder", "the person folder that forms the validation set", a.valid_folder,
             examples::args::named("NN", examples::args::reader<std::string>()));
   a.train.declare(parser, recipe_defaults);
-  if (const auto status = parser.parse(argc, argv)) return *status;
-
-  try {
-    const examples::Recipe recipe = examples::resolve_recipe(a.train, recipe_defaults);
-    (void)examples::device_of(a.train);  // a usage error before any work
-    examples::apply_threads(a.train);
-    set_seed(a.train.seed);
-    if (!a.train.out.empty()) fs::create_directories(a.train.out);
-    std::cout << "head_pose_biwi: " << a.train.arch << ", size " << a.size.h << "x" << a.size.w
-              << ", bs " << a.train.bs << ", " << recipe.schedule << " for " << a.train.epochs
-              << " epochs at lr " << recipe.lr;
-    if (recipe.schedule == "fine_tune") std::cout << " after " << recipe.freeze_epochs << " frozen";
-    std::cout << ", seed " << a.train.seed << ", " << default_thread_pool().size() << " threads\n";
-    return examples::with_arch(a.train.arch, [&](auto arch) { return run(a, recipe, arch); });
-  } catch (const examples::args::UsageError& e) {
-    return parser.fail(e);
-  } catch (const std::exception& e) {
-    std::cerr << "head_pose_biwi: " << e.what() << "\n";
-    return 1;
-  }
+  return examples::run_main(
+      parser, argc, argv, a.train, recipe_defaults, [&] { return show_size(a.size); },
+      [&](const examples::Recipe& recipe, auto arch) { return run(a, recipe, arch); });
 }

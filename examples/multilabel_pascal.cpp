@@ -15,7 +15,6 @@
 // `fit_one_cycle(epochs, lr)`.
 #include <algorithm>
 #include <cstdint>
-#include <exception>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -172,21 +171,13 @@ int run(const Flags& a, const examples::Recipe& recipe, Arch arch) {
               << "): " << learn_inf.predict(first) << "\n";
   }
 
-  std::cout << examples::JsonLine{}
-                   .add("n_train", examples::readable_items(dls.train))
-                   .add("n_valid", examples::readable_items(dls.valid))
-                   .add("vocab", dsets.vocab().items())
-                   .add("valid_loss", at_01[0])
-                   .add("seconds_per_epoch", *epoch_seconds.seconds)
-                   .add("accuracy_multi", static_cast<double>(acc))
-                   .add("best_thresh", static_cast<double>(best_thresh))
-                   .add("best_accuracy_multi", static_cast<double>(best_acc))
-                   .add("f1_samples", static_cast<double>(f1))
-                   .add("baseline_accuracy_multi", static_cast<double>(base_acc))
-                   .add("baseline_f1_samples", static_cast<double>(base_f1))
-                   .str()
-            << std::endl;
-  return 0;
+  return examples::finish(examples::run_figures(dls, dsets.vocab().items(), at_01[0], epoch_seconds)
+                              .add("accuracy_multi", static_cast<double>(acc))
+                              .add("best_thresh", static_cast<double>(best_thresh))
+                              .add("best_accuracy_multi", static_cast<double>(best_acc))
+                              .add("f1_samples", static_cast<double>(f1))
+                              .add("baseline_accuracy_multi", static_cast<double>(base_acc))
+                              .add("baseline_f1_samples", static_cast<double>(base_f1)));
 }
 
 }  // namespace
@@ -211,24 +202,7 @@ int main(int argc, char** argv) {
       .flag("--thresh", "probability above which a label is predicted (metrics, JSON)", a.thresh,
             examples::args::between(0.0f, 1.0f));
   a.train.declare(parser, recipe_defaults);
-  if (const auto status = parser.parse(argc, argv)) return *status;
-
-  try {
-    const examples::Recipe recipe = examples::resolve_recipe(a.train, recipe_defaults);
-    (void)examples::device_of(a.train);  // a usage error before any work
-    examples::apply_threads(a.train);
-    set_seed(a.train.seed);
-    if (!a.train.out.empty()) fs::create_directories(a.train.out);
-    std::cout << "multilabel_pascal: " << a.train.arch << ", size " << a.size << ", bs "
-              << a.train.bs << ", " << recipe.schedule << " for " << a.train.epochs
-              << " epochs at lr " << recipe.lr;
-    if (recipe.schedule == "fine_tune") std::cout << " after " << recipe.freeze_epochs << " frozen";
-    std::cout << ", seed " << a.train.seed << ", " << default_thread_pool().size() << " threads\n";
-    return examples::with_arch(a.train.arch, [&](auto arch) { return run(a, recipe, arch); });
-  } catch (const examples::args::UsageError& e) {
-    return parser.fail(e);
-  } catch (const std::exception& e) {
-    std::cerr << "multilabel_pascal: " << e.what() << "\n";
-    return 1;
-  }
+  return examples::run_main(
+      parser, argc, argv, a.train, recipe_defaults, [&] { return std::to_string(a.size); },
+      [&](const examples::Recipe& recipe, auto arch) { return run(a, recipe, arch); });
 }

@@ -1,14 +1,18 @@
 // Helpers shared by the vision tests: images with known pixels, and image files built byte by
 // byte (PNG of any colour type and bit depth, uncompressed BMP) so that decoding is checked
-// against what the test itself wrote, not against the encoder under test.
+// against what the test itself wrote, not against the encoder under test; and a small dataset in
+// PASCAL_2007's layout.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include <fastblock/data/dataframe.hpp>
 #include <fastblock/vision/image.hpp>
 
 namespace fastblock_test {
@@ -160,6 +164,38 @@ inline std::string bmp_bytes(const fastblock::Image& image) {
 /// The bytes of a vector, as a string (for TempDir::write).
 inline std::string as_string(const std::vector<std::uint8_t>& bytes) {
   return std::string(bytes.begin(), bytes.end());
+}
+
+/// A dataset in PASCAL_2007's layout: 12 images of assorted sizes (image i is 40 + 7i by
+/// 30 + 5(i mod 4) pixels, named 000005 to 000016) under dir/train, and their train.csv frame:
+/// fname, labels (the seed's style: "dog person"), is_valid (the last 4 valid). `draw(i, width,
+/// height)` makes image i; with `with_jpegs` two in three are JPEGs (quality 90), else all PNGs.
+template <class Draw>
+fastblock::DataFrame write_image_dataset(const std::filesystem::path& dir, Draw&& draw,
+                                         bool with_jpegs = false) {
+  std::filesystem::create_directories(dir / "train");
+  const char* labels[] = {"cat",      "dog person", "person", "cat dog", "bird",   "dog",
+                          "bird cat", "person",     "cat",    "dog",     "person", "bird dog"};
+  std::vector<std::string> fnames, label_col;
+  std::vector<bool> valid;
+  for (int i = 0; i < 12; ++i) {
+    const bool jpeg = with_jpegs && i % 3 != 0;
+    char name[32];
+    std::snprintf(name, sizeof name, "%06d.%s", i + 5, jpeg ? "jpg" : "png");
+    const fastblock::Image image =
+        draw(i, std::int64_t{40 + 7 * i}, std::int64_t{30 + 5 * (i % 4)});
+    if (jpeg) {
+      fastblock::save_jpeg(image, dir / "train" / name, 90);
+    } else {
+      fastblock::save_png(image, dir / "train" / name);
+    }
+    fnames.emplace_back(name);
+    label_col.emplace_back(labels[i]);
+    valid.push_back(i >= 8);
+  }
+  return fastblock::DataFrame({fastblock::Column("fname", fnames),
+                               fastblock::Column("labels", label_col),
+                               fastblock::Column("is_valid", valid)});
 }
 
 }  // namespace fastblock_test

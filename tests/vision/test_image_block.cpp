@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
-#include <vector>
 
 #include "catch.hpp"
 #include "test_support.hpp"
@@ -31,29 +30,14 @@ static_assert(fb::ImageBlock::loss_kind == fb::LossKind::none);
 
 namespace {
 
-/// 12 images of assorted sizes under dir/train, and their train.csv frame: fname, labels,
-/// is_valid (the last 4 valid).
+/// The shared 12-image dataset, PNGs and JPEGs of pattern_image.
 fb::DataFrame write_dataset(const TempDir& dir) {
-  std::filesystem::create_directories(dir.path() / "train");
-  const char* labels[] = {"cat",      "dog person", "person", "cat dog", "bird",   "dog",
-                          "bird cat", "person",     "cat",    "dog",     "person", "bird dog"};
-  std::vector<std::string> fnames, label_col;
-  std::vector<bool> valid;
-  for (int i = 0; i < 12; ++i) {
-    char name[32];
-    std::snprintf(name, sizeof name, "%06d.%s", i + 5, i % 3 == 0 ? "png" : "jpg");
-    const fb::Image image = fastblock_test::pattern_image(40 + 7 * i, 30 + 5 * (i % 4));
-    if (i % 3 == 0) {
-      fb::save_png(image, dir.path() / "train" / name);
-    } else {
-      fb::save_jpeg(image, dir.path() / "train" / name, 90);
-    }
-    fnames.emplace_back(name);
-    label_col.emplace_back(labels[i]);
-    valid.push_back(i >= 8);
-  }
-  return fb::DataFrame({fb::Column("fname", fnames), fb::Column("labels", label_col),
-                        fb::Column("is_valid", valid)});
+  return fastblock_test::write_image_dataset(
+      dir.path(),
+      [](int, std::int64_t width, std::int64_t height) {
+        return fastblock_test::pattern_image(width, height);
+      },
+      /*with_jpegs=*/true);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <ostream>
 #include <span>
@@ -15,6 +16,7 @@
 #include <fastblock/core/config.hpp>
 #include <fastblock/core/error.hpp>
 #include <fastblock/data/blocks/regression.hpp>
+#include <fastblock/data/blocks/uniform.hpp>
 
 namespace fastblock {
 
@@ -67,13 +69,15 @@ FASTBLOCK_FUNC void RegressionBlock::setup(std::span<const RegressionTarget> tra
   shape_.reset();
   if (training_targets.empty()) return;
   const Shape& first = training_targets.front().shape();
-  for (std::size_t i = 0; i < training_targets.size(); ++i) {
-    const Shape& shape = training_targets[i].shape();
-    if (!(shape == first))
-      throw data_error("fastblock::RegressionBlock: training target " + std::to_string(i) +
-                       " has shape " + shape.str() + " but training target 0 has shape " +
-                       first.str() + "; every target must have the same shape");
-  }
+  const auto shape = [](const RegressionTarget& t, std::size_t) -> const Shape& {
+    return t.shape();
+  };
+  if (const std::size_t i = detail::first_differing(training_targets, shape, first);
+      i != detail::all_alike)
+    throw data_error("fastblock::RegressionBlock: training target " + std::to_string(i) +
+                     " has shape " + training_targets[i].shape().str() +
+                     " but training target 0 has shape " + first.str() +
+                     "; every target must have the same shape");
   if (n_out_ && first.numel() != *n_out_)
     throw data_error("fastblock::RegressionBlock: the training targets have shape " + first.str() +
                      " (" + std::to_string(first.numel()) + " values) but n_out is " +

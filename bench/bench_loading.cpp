@@ -3,10 +3,12 @@
 //   DataBlock<ImageBlock, MultiCategoryBlock> over train.csv (ColSplitter, get_x, get_y),
 //   .item_tfms(RandomResizedCrop(128, {.min_scale = 0.35})), .batch_tfms(Normalize::imagenet()),
 //   dblock.dataloaders(df, {.bs = 64, .num_workers = N}), one epoch of dls.train
-// — that is JPEG decode (load_image, stb) -> RandomResizedCrop -> ToTensor -> collate ->
+// — that is JPEG decode (load_image: libjpeg-turbo when fastblock was built with it, else stb)
+// -> RandomResizedCrop -> ToTensor -> collate ->
 // IntToFloatTensor -> Normalize, in images/second (images the epoch yields: the training loader
-// drops its last partial batch), beside the raw decode rate of the same files (decode_image on
-// bytes already in memory, N std::threads taking files in turn), for each thread count N. The
+// drops its last partial batch), beside the raw decode rates of the same files (decode_image,
+// and stb_image's stbi_load_from_memory for comparison, on bytes already in memory, N
+// std::threads taking files in turn), for each thread count N. The
 // loader's parallelism is its num_workers: N > 0 gives it a pool of N threads of its own (the
 // items of a batch are split among them and the one that finishes last collates the batch and
 // runs the batch transforms), while the consuming thread only waits; with the default (-1) it
@@ -25,6 +27,12 @@
 #include <fastblock/data.hpp>
 #include <fastblock/vision.hpp>
 
+// stb_image directly, for its raw decode rate beside the decoder fastblock uses.
+#if __has_include(<stb_image.h>)
+#include <stb_image.h>
+#else
+#include <stb/stb_image.h>
+#endif
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -41,6 +49,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -218,10 +227,35 @@ struct DecodeFigures {
   double checksum = 0;
 };
 
-/// decode_image of every file (bytes in memory) on `threads` std::threads, each taking the next
+/// The decoder fastblock uses for JPEGs.
+#if FASTBLOCK_WITH_TURBOJPEG
+constexpr const char* decoder_name = "libjpeg-turbo";
+#else
+constexpr const char* decoder_name = "stb";
+#endif
+
+/// One middle byte of the decoded image, through fastblock's decode_image.
+double decode_fastblock(const std::vector<std::uint8_t>& bytes, const std::string& name) {
+  const Image im = decode_image(std::span<const std::uint8_t>(bytes), name);
+  return static_cast<double>(im.data()[im.data().size() / 2]);
+}
+
+/// The same through stb_image directly, as fastblock decodes without libjpeg-turbo.
+double decode_stb(const std::vector<std::uint8_t>& bytes, const std::string& name) {
+  int w = 0, h = 0, c = 0;
+  std::unique_ptr<stbi_uc, void (*)(void*)> px(
+      stbi_load_from_memory(bytes.data(), static_cast<int>(bytes.size()), &w, &h, &c, 3),
+      &stbi_image_free);
+  if (!px) throw io_error("stb_image cannot decode '" + name + "'");
+  return static_cast<double>(
+      px.get()[static_cast<std::size_t>(w) * static_cast<std::size_t>(h) * 3 / 2]);
+}
+
+/// `decode` of every file (bytes in memory) on `threads` std::threads, each taking the next
 /// file in turn; warm-up and timed passes.
+template <class Decode>
 DecodeFigures run_decode(const Args& a, const std::vector<std::vector<std::uint8_t>>& files,
-                         const std::vector<std::string>& names, int threads) {
+                         const std::vector<std::string>& names, int threads, Decode decode) {
   DecodeFigures f;
   for (int pass = 0; pass < a.warmup + a.epochs; ++pass) {
     std::atomic<std::size_t> next{0};
@@ -235,8 +269,7 @@ DecodeFigures run_decode(const Args& a, const std::vector<std::vector<std::uint8
           const auto k = static_cast<std::size_t>(t);
           try {
             for (std::size_t i = next++; i < files.size(); i = next++) {
-              const Image im = decode_image(std::span<const std::uint8_t>(files[i]), names[i]);
-              sums[k] += static_cast<double>(im.data()[im.data().size() / 2]);
+              sums[k] += decode(files[i], names[i]);
             }
           } catch (...) {
             errors[k] = std::current_exception();
@@ -317,12 +350,13 @@ int run(const Args& a) {
   }
   const double rss_setup = peak_rss_mib();
   std::printf(
-      "pipeline: load_image (stb) -> RandomResizedCrop(%lld, min_scale 0.35) -> ToTensor -> "
+      "pipeline: load_image (%s) -> RandomResizedCrop(%lld, min_scale 0.35) -> ToTensor -> "
       "collate -> IntToFloatTensor -> Normalize::imagenet(), bs %lld, dls.train (shuffled, "
       "drop_last); %d warm-up + %d timed epochs per thread count (medians)\n",
-      static_cast<long long>(a.size), static_cast<long long>(a.bs), a.warmup, a.epochs);
+      decoder_name, static_cast<long long>(a.size), static_cast<long long>(a.bs), a.warmup,
+      a.epochs);
 
-  std::map<int, double> pipeline, decode;
+  std::map<int, double> pipeline, decode, stb_decode;
   std::size_t per_epoch = 0;
   double checksum = 0;
   for (const int n : a.threads) {
@@ -348,17 +382,22 @@ int run(const Args& a) {
     total_bytes += bytes.back().size();
   }
   std::printf(
-      "raw decode: decode_image (stb) of the %zu training files from memory (%.1f KiB "
-      "each on average)\n",
-      bytes.size(), static_cast<double>(total_bytes) / 1024.0 / static_cast<double>(bytes.size()));
+      "raw decode: decode_image (%s) and stb_image of the %zu training files from memory "
+      "(%.1f KiB each on average)\n",
+      decoder_name, bytes.size(),
+      static_cast<double>(total_bytes) / 1024.0 / static_cast<double>(bytes.size()));
   for (const int n : a.threads) {
-    const DecodeFigures f = run_decode(a, bytes, names, n);
-    decode[n] = median(f.rates);
-    checksum += f.checksum;
-    std::printf("  raw decode  %d thread%s  %8.1f images/s  (passes %.1f-%.1f)\n", n,
-                n == 1 ? " " : "s", decode[n], *std::min_element(f.rates.begin(), f.rates.end()),
-                *std::max_element(f.rates.begin(), f.rates.end()));
-    std::fflush(stdout);
+    for (const bool stb : {false, true}) {
+      const DecodeFigures f = stb ? run_decode(a, bytes, names, n, decode_stb)
+                                  : run_decode(a, bytes, names, n, decode_fastblock);
+      (stb ? stb_decode : decode)[n] = median(f.rates);
+      checksum += f.checksum;
+      std::printf("  raw decode  %d thread%s  %8.1f images/s  %-13s (passes %.1f-%.1f)\n", n,
+                  n == 1 ? " " : "s", median(f.rates), stb ? "stb_image" : decoder_name,
+                  *std::min_element(f.rates.begin(), f.rates.end()),
+                  *std::max_element(f.rates.begin(), f.rates.end()));
+      std::fflush(stdout);
+    }
   }
   const double rss_end = peak_rss_mib();
 
@@ -377,15 +416,17 @@ int run(const Args& a) {
     threads += (i ? ", " : "") + std::to_string(a.threads[i]);
   threads += "]";
   std::printf(
-      "{\"bench\": \"loading\", \"decoder\": \"stb\", \"images\": %zu, \"train_images\": %zu, "
+      "{\"bench\": \"loading\", \"decoder\": \"%s\", \"images\": %zu, \"train_images\": %zu, "
       "\"images_per_epoch\": %zu, \"size\": %lld, \"bs\": %lld, \"epochs\": %d, \"threads\": %s, "
       "\"pipeline_images_per_s\": %s, \"decode_images_per_s\": %s, "
+      "\"stb_decode_images_per_s\": %s, "
       "\"pipeline_over_decode\": %s, \"peak_rss_mib\": %.1f, \"peak_rss_pipeline_mib\": %.1f, "
       "\"peak_rss_setup_mib\": %.1f}\n",
-      made.n_images, train_files.size(), per_epoch, static_cast<long long>(a.size),
+      decoder_name, made.n_images, train_files.size(), per_epoch, static_cast<long long>(a.size),
       static_cast<long long>(a.bs), a.epochs, threads.c_str(),
       json_map(a.threads, pipeline).c_str(), json_map(a.threads, decode).c_str(),
-      json_map(a.threads, ratio).c_str(), rss_end, rss_pipeline, rss_setup);
+      json_map(a.threads, stb_decode).c_str(), json_map(a.threads, ratio).c_str(), rss_end,
+      rss_pipeline, rss_setup);
   return 0;
 }
 

@@ -20,7 +20,7 @@ using Catch::Matchers::Contains;
 namespace {
 
 /// The 20 PASCAL VOC classes, in the order fastai's vocabulary holds them.
-const std::vector<std::string> pascal_classes = {
+const std::vector<std::string> pascal_class_names = {
     "aeroplane", "bicycle",     "bird",  "boat",        "bottle", "bus",      "car",
     "cat",       "chair",       "cow",   "diningtable", "dog",    "horse",    "motorbike",
     "person",    "pottedplant", "sheep", "sofa",        "train",  "tvmonitor"};
@@ -192,7 +192,7 @@ TEST_CASE("CategoryBlock keeps a vocabulary given in its options", "[data][block
 TEST_CASE("MultiCategoryBlock learns the 20 PASCAL classes from the training labels",
           "[data][blocks][multicategory]") {
   const fb::MultiCategoryBlock block = pascal_block();
-  CHECK(block.vocab().items() == pascal_classes);
+  CHECK(block.vocab().items() == pascal_class_names);
   CHECK(block.n_out() == 20);
   CHECK(fb::repr(block.vocab()) ==
         "(#20) ['aeroplane','bicycle','bird','boat','bottle','bus','car','cat','chair','cow'...]");

@@ -2,7 +2,7 @@
 // cases, every error message, and printing checked byte for byte against pandas itself.
 //
 // tests/data/dataframe_golden.txt holds pandas 1.5's own output, written by
-// tests/data/make_dataframe_golden.py; golden_builders() below rebuilds each case by the same
+// tests/data/make_dataframe_golden.py; frame_golden_builders() below rebuilds each case by the same
 // formula.
 #include <algorithm>
 #include <cmath>
@@ -135,7 +135,7 @@ DataFrame empty_named() {
 }
 
 /// Each golden case's text as fastblock prints it, by id.
-std::map<std::string, std::function<std::string(const DisplayOptions&)>> golden_builders() {
+std::map<std::string, std::function<std::string(const DisplayOptions&)>> frame_golden_builders() {
   using O = const DisplayOptions&;
   const auto valid = [](const DataFrame& df) { return df.filter(df["is_valid"] == "True"); };
   return {
@@ -229,26 +229,26 @@ std::map<std::string, std::function<std::string(const DisplayOptions&)>> golden_
   };
 }
 
-struct GoldenCase {
+struct FrameGoldenCase {
   DisplayOptions options;
   std::string text;
 };
 
 /// The cases of dataframe_golden.txt by id, with the options named on their `#case` lines.
-std::map<std::string, GoldenCase> load_golden() {
+std::map<std::string, FrameGoldenCase> load_golden() {
   std::ifstream in(std::string(FASTBLOCK_TEST_DATA_DIR) + "/data/dataframe_golden.txt",
                    std::ios::binary);
   REQUIRE(in);
-  std::map<std::string, GoldenCase> cases;
+  std::map<std::string, FrameGoldenCase> cases;
   std::string line, id;
-  GoldenCase current;
+  FrameGoldenCase current;
   bool in_case = false;
   bool first_line = true;
   while (std::getline(in, line)) {
     if (!in_case && line.rfind("#case ", 0) == 0) {
       std::istringstream words(line.substr(6));
       words >> id;
-      current = GoldenCase{};
+      current = FrameGoldenCase{};
       in_case = first_line = true;
       for (std::string kv; words >> kv;) {
         const auto eq = kv.find('=');
@@ -274,7 +274,7 @@ std::map<std::string, GoldenCase> load_golden() {
 
 TEST_CASE("printing matches pandas 1.5 byte for byte", "[data][print]") {
   const auto golden = load_golden();
-  const auto builders = golden_builders();
+  const auto builders = frame_golden_builders();
   REQUIRE(golden.size() == builders.size());
   for (const auto& [id, expected] : golden) {
     INFO("case " << id);

@@ -116,8 +116,14 @@ TEST_CASE("fuzz regressions: a JPEG Huffman table of more than 256 codes is refu
   const auto bytes = read_all(fs::path(FASTBLOCK_TEST_DATA_DIR) / ".." / "fuzz" / "regressions" /
                               "image" / "jpeg-dht-over-256-codes.jpg");
   REQUIRE(bytes.size() == 11);
+#if FASTBLOCK_WITH_TURBOJPEG
+  // JPEGs go to libjpeg-turbo, which checks its tables itself; the file is refused all the same.
+  CHECK_THROWS_WITH(fastblock::decode_image(std::span<const std::uint8_t>(bytes), "dht.jpg"),
+                    Catch::Matchers::Contains("'dht.jpg'"));
+#else
   CHECK_THROWS_WITH(fastblock::decode_image(std::span<const std::uint8_t>(bytes), "dht.jpg"),
                     Catch::Matchers::Contains("declares 945 codes, more than the 256 allowed"));
+#endif
   // A table of exactly 256 codes is fine as far as this check goes (stb then finds the file
   // corrupt for other reasons).
   std::vector<std::uint8_t> ok = {0xFF, 0xD8, 0xFF, 0xC4, 0x01, 0x13, 0x00};

@@ -28,7 +28,7 @@ using fastblock_test::error_of;
 
 namespace {
 
-nlohmann::json load_fixture() { return fastblock_test::load_json_fixture("metrics/metrics.json"); }
+nlohmann::json load_metrics_fixture() { return fastblock_test::load_json_fixture("metrics/metrics.json"); }
 
 /// The fixture's data set `kind` as (preds, targs).
 std::pair<fb::Tensor, fb::Tensor> data_of(const nlohmann::json& fx, const std::string& kind) {
@@ -70,7 +70,7 @@ fb::Metric metric_for(const std::string& label) {
 }  // namespace
 
 TEST_CASE("metrics match fastai's, accumulated over two batches", "[metrics]") {
-  const auto fx = load_fixture();
+  const auto fx = load_metrics_fixture();
   const auto split = fx.at("split").get<std::int64_t>();
   for (const auto& c : fx.at("cases")) {
     const auto label = c.at("label").get<std::string>();

@@ -25,7 +25,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-nlohmann::json load_fixture() {
+nlohmann::json load_kernels_fixture() {
   const auto path =
       std::filesystem::path(FASTBLOCK_TEST_DATA_DIR) / "golden" / "optim" / "steps.json";
   std::ifstream in(path);
@@ -62,7 +62,7 @@ void check_close(const std::vector<float>& got, const std::vector<float>& want,
 }  // namespace
 
 TEST_CASE("adam_step matches torch.optim.AdamW step by step", "[optim][nn]") {
-  const auto fx = load_fixture();
+  const auto fx = load_kernels_fixture();
   const auto& a = fx.at("adamw");
   std::vector<float> p = floats(fx.at("param"));
   const auto n = p.size();
@@ -88,7 +88,7 @@ TEST_CASE("adam_step matches torch.optim.AdamW step by step", "[optim][nn]") {
 
 TEST_CASE("sgd_step matches torch.optim.SGD with momentum and decoupled weight decay",
           "[optim][nn]") {
-  const auto fx = load_fixture();
+  const auto fx = load_kernels_fixture();
   const auto steps = fx.at("steps").get<std::int64_t>();
   SECTION("momentum 0.9, weight decay 0.01") {
     const auto& s = fx.at("sgd_momentum");

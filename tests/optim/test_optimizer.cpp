@@ -32,7 +32,7 @@ using fastblock_test::error_of;
 
 namespace {
 
-nlohmann::json load_fixture() { return fastblock_test::load_json_fixture("optim/optimizer.json"); }
+nlohmann::json load_optimizer_fixture() { return fastblock_test::load_json_fixture("optim/optimizer.json"); }
 
 std::vector<float> values_of(const fb::Tensor& t) {
   const fb::Tensor c = t.contiguous();
@@ -110,7 +110,7 @@ void run_steps(fb::Optimizer& opt, Model& m, const nlohmann::json& fx, int first
 }  // namespace
 
 TEST_CASE("Optimizer matches fastai's Adam and SGD step by step", "[optim]") {
-  const auto fx = load_fixture();
+  const auto fx = load_optimizer_fixture();
   const std::map<std::string, fb::OptFunc> scenarios = {
       {"adam", fb::Adam{}},
       {"adam_l2", fb::Adam{.decouple_wd = false}},
@@ -241,7 +241,7 @@ TEST_CASE("Optimizer::zero_grad clears every group's gradients", "[optim]") {
 
 TEST_CASE("Optimizer state_dict: a resumed run continues exactly as an uninterrupted one",
           "[optim]") {
-  const auto fx = load_fixture();
+  const auto fx = load_optimizer_fixture();
   for (const auto& opt_func :
        {fb::OptFunc{fb::Adam{}}, fb::OptFunc{fb::SGD{.mom = 0.9f, .wd = 0.01f}}}) {
     DYNAMIC_SECTION(fb::opt_name(opt_func)) {

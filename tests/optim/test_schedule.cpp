@@ -25,7 +25,7 @@ using fastblock_test::error_of;
 
 namespace {
 
-nlohmann::json load_fixture() { return fastblock_test::load_json_fixture("optim/schedule.json"); }
+nlohmann::json load_schedule_fixture() { return fastblock_test::load_json_fixture("optim/schedule.json"); }
 
 /// Relative agreement to 1e-12 (the schedules are double arithmetic, fastai's included).
 bool close(double got, double want) {
@@ -35,7 +35,7 @@ bool close(double got, double want) {
 }  // namespace
 
 TEST_CASE("sched_lin, sched_cos, sched_no and sched_exp match fastai", "[optim][schedule]") {
-  const auto fx = load_fixture();
+  const auto fx = load_schedule_fixture();
   const auto pos = fx.at("positions").get<std::vector<double>>();
   const auto& s = fx.at("sched");
   for (std::size_t i = 0; i < pos.size(); ++i) {
@@ -48,7 +48,7 @@ TEST_CASE("sched_lin, sched_cos, sched_no and sched_exp match fastai", "[optim][
 }
 
 TEST_CASE("combined_cos matches fastai, float32 boundaries included", "[optim][schedule]") {
-  const auto fx = load_fixture();
+  const auto fx = load_schedule_fixture();
   const auto pos = fx.at("positions").get<std::vector<double>>();
   for (const auto& c : fx.at("combined_cos")) {
     const auto f = fb::combined_cos(c.at("pct").get<double>(), c.at("start").get<double>(),
@@ -63,7 +63,7 @@ TEST_CASE("combined_cos matches fastai, float32 boundaries included", "[optim][s
 }
 
 TEST_CASE("even_mults, slice and lrs_for_groups match fastai", "[optim][schedule]") {
-  const auto fx = load_fixture();
+  const auto fx = load_schedule_fixture();
   for (const auto& e : fx.at("even_mults")) {
     const auto got = fb::even_mults(e.at("start").get<double>(), e.at("stop").get<double>(),
                                     e.at("n").get<std::size_t>());
@@ -82,7 +82,7 @@ TEST_CASE("even_mults, slice and lrs_for_groups match fastai", "[optim][schedule
 
 TEST_CASE("one_cycle_lrs and one_cycle_mom give fit_one_cycle's values before every batch",
           "[optim][schedule]") {
-  const auto fx = load_fixture();
+  const auto fx = load_schedule_fixture();
   struct Run {
     std::string name;
     std::vector<double> lr_max;

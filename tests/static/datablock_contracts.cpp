@@ -29,7 +29,7 @@ struct GetLabels {
   std::vector<std::string> operator()(const Row& r) const { return fb::split(r["labels"], ' '); }
 };
 /// An item transform on text that changes its type; and one restricted to training items.
-struct Length {
+struct TextLength {
   std::size_t operator()(const std::string& s) const { return s.size(); }
 };
 struct Augment {
@@ -92,16 +92,16 @@ static_assert(decltype(std::declval<Pascal>().n_inp<2>())::n_inputs == 2);
 using WithTfms = decltype(fb::DataBlock<fb::TransformBlock<std::string>, fb::MultiCategoryBlock>{}
                               .get_x(GetFname{})
                               .get_y(GetLabels{})
-                              .item_tfms(Augment{}, Length{})
+                              .item_tfms(Augment{}, TextLength{})
                               .batch_tfms(Smooth{}));
 static_assert(std::same_as<batch_of_t<WithTfms>, std::tuple<fb::Tensor, fb::TensorMultiCategory>>);
-static_assert(std::same_as<fb::transformed_t<std::tuple<Length>, std::tuple<std::string, int>>,
+static_assert(std::same_as<fb::transformed_t<std::tuple<TextLength>, std::tuple<std::string, int>>,
                            std::tuple<std::size_t, int>>);
 static_assert(std::same_as<fb::transformed_t<std::tuple<>, std::tuple<std::string>>,
                            std::tuple<std::string>>);
-static_assert(fb::require_transforms<std::tuple<Augment, Length>, std::tuple<std::string, int>>());
-static_assert(!fb::detail::transform_<Length>::applies_to_some_element_of<std::tuple<int, float>>);
-static_assert(fb::detail::order_of<Length>() == 0);
+static_assert(fb::require_transforms<std::tuple<Augment, TextLength>, std::tuple<std::string, int>>());
+static_assert(!fb::detail::transform_<TextLength>::applies_to_some_element_of<std::tuple<int, float>>);
+static_assert(fb::detail::order_of<TextLength>() == 0);
 static_assert(fb::detail::apply_on_of<Augment>() == fb::ApplyOn::train);
 
 // A DataFrame is not a dataset (df["x"] is a column); its rows are.

@@ -12,7 +12,7 @@ using namespace fastblock;
 using Catch::Matchers::Contains;
 
 namespace {
-std::vector<double> values(const Tensor& t) {
+std::vector<double> doubles_of(const Tensor& t) {
   const Tensor c = t.contiguous();
   std::vector<double> out;
   dispatch(c.dtype(), [&]<class T>() {
@@ -30,23 +30,23 @@ TEST_CASE("arithmetic promotes dtypes like PyTorch", "[ops]") {
   CHECK((i + 1).dtype() == int64);
   CHECK((i + 0.5).dtype() == float32);
   CHECK((i / 2).dtype() == float32);
-  CHECK(values(i / 2) == std::vector<double>{0.5, 1.0, 1.5});
+  CHECK(doubles_of(i / 2) == std::vector<double>{0.5, 1.0, 1.5});
   CHECK((tensor({std::uint8_t{250}}) + 10).dtype() == uint8);
-  CHECK(values(tensor({std::uint8_t{250}}) + 10) ==
+  CHECK(doubles_of(tensor({std::uint8_t{250}}) + 10) ==
         std::vector<double>{4});  // wraps, as uint8 does
   CHECK((tensor({true, false}) + tensor({true, true})).dtype() == int64);
-  CHECK(values(1 - f) == std::vector<double>{0.5, -0.5, -1.5});
-  CHECK(values(2 * i - i * i) == std::vector<double>{1, 0, -3});
-  CHECK(values(-i) == std::vector<double>{-1, -2, -3});
-  CHECK(values(maximum(i, tensor({2, 2, 2}))) == std::vector<double>{2, 2, 3});
-  CHECK(values(minimum(i, tensor({2, 2, 2}))) == std::vector<double>{1, 2, 2});
+  CHECK(doubles_of(1 - f) == std::vector<double>{0.5, -0.5, -1.5});
+  CHECK(doubles_of(2 * i - i * i) == std::vector<double>{1, 0, -3});
+  CHECK(doubles_of(-i) == std::vector<double>{-1, -2, -3});
+  CHECK(doubles_of(maximum(i, tensor({2, 2, 2}))) == std::vector<double>{2, 2, 3});
+  CHECK(doubles_of(minimum(i, tensor({2, 2, 2}))) == std::vector<double>{1, 2, 2});
   CHECK_THROWS_WITH(-tensor({true}), Contains("cannot negate a bool tensor"));
 }
 
 TEST_CASE("broadcasting aligns trailing dimensions and names both shapes on mismatch", "[ops]") {
   const Tensor a = arange(6).reshape({2, 3}).to(float32);
-  CHECK(values(a + tensor({10.0f, 20.0f, 30.0f})) == std::vector<double>{10, 21, 32, 13, 24, 35});
-  CHECK(values(a + tensor({100.0f, 200.0f}).unsqueeze(1)) ==
+  CHECK(doubles_of(a + tensor({10.0f, 20.0f, 30.0f})) == std::vector<double>{10, 21, 32, 13, 24, 35});
+  CHECK(doubles_of(a + tensor({100.0f, 200.0f}).unsqueeze(1)) ==
         std::vector<double>{100, 101, 102, 203, 204, 205});
   CHECK((a + scalar_tensor(1.0f)).shape() == Shape{2, 3});
   CHECK((zeros({4, 1, 3}) + zeros({2, 1})).shape() == Shape{4, 2, 3});
@@ -77,22 +77,22 @@ TEST_CASE("comparisons give bool masks; ~, & and | combine them", "[ops]") {
   const Tensor t = tensor({0.0f, 1.0f, 2.0f});
   const Tensor m = t == 1;
   CHECK(m.dtype() == boolean);
-  CHECK(values(m) == std::vector<double>{0, 1, 0});
-  CHECK(values(~m) == std::vector<double>{1, 0, 1});
-  CHECK(values(t > 0.5) == std::vector<double>{0, 1, 1});
-  CHECK(values(t <= 1) == std::vector<double>{1, 1, 0});
-  CHECK(values(t != t) == std::vector<double>{0, 0, 0});
-  CHECK(values((t > 0) & (t < 2)) == std::vector<double>{0, 1, 0});
-  CHECK(values((t < 1) | (t > 1)) == std::vector<double>{1, 0, 1});
-  CHECK(values(tensor({true, false}) == 1) == std::vector<double>{1, 0});
+  CHECK(doubles_of(m) == std::vector<double>{0, 1, 0});
+  CHECK(doubles_of(~m) == std::vector<double>{1, 0, 1});
+  CHECK(doubles_of(t > 0.5) == std::vector<double>{0, 1, 1});
+  CHECK(doubles_of(t <= 1) == std::vector<double>{1, 1, 0});
+  CHECK(doubles_of(t != t) == std::vector<double>{0, 0, 0});
+  CHECK(doubles_of((t > 0) & (t < 2)) == std::vector<double>{0, 1, 0});
+  CHECK(doubles_of((t < 1) | (t > 1)) == std::vector<double>{1, 0, 1});
+  CHECK(doubles_of(tensor({true, false}) == 1) == std::vector<double>{1, 0});
   CHECK_THROWS_WITH(~t, Contains("must be a bool tensor, got float32 tensor of shape [3]"));
 }
 
 TEST_CASE("where selects elementwise with broadcasting", "[ops]") {
   const Tensor c = tensor({true, false, true});
-  CHECK(values(where(c, tensor({1, 2, 3}), tensor({-1, -2, -3}))) == std::vector<double>{1, -2, 3});
-  CHECK(values(where(c, tensor({1.0f, 2.0f, 3.0f}), 0)) == std::vector<double>{1, 0, 3});
-  CHECK(values(where(c, 5, tensor({7, 8, 9}))) == std::vector<double>{5, 8, 5});
+  CHECK(doubles_of(where(c, tensor({1, 2, 3}), tensor({-1, -2, -3}))) == std::vector<double>{1, -2, 3});
+  CHECK(doubles_of(where(c, tensor({1.0f, 2.0f, 3.0f}), 0)) == std::vector<double>{1, 0, 3});
+  CHECK(doubles_of(where(c, 5, tensor({7, 8, 9}))) == std::vector<double>{5, 8, 5});
   CHECK(where(c, 1, 0).dtype() == int64);
   CHECK(where(c, 1.0, 0).dtype() == float32);
   CHECK(where(c.unsqueeze(1), zeros({1, 4}), ones({3, 1})).shape() == Shape{3, 4});
@@ -125,49 +125,49 @@ TEST_CASE("the seed's hand-written binary cross-entropy works as written", "[ops
 
 TEST_CASE("unary math is stable at the extremes", "[ops]") {
   const Tensor x = tensor({-1000.0f, -1.0f, 0.0f, 1.0f, 1000.0f});
-  const auto s = values(x.sigmoid());
+  const auto s = doubles_of(x.sigmoid());
   CHECK(s[0] == 0.0);
   CHECK(s[2] == 0.5);
   CHECK(s[3] == Approx(1 / (1 + std::exp(-1.0))));
   CHECK(s[4] == 1.0);
-  CHECK(values(relu(x)) == std::vector<double>{0, 0, 0, 1, 1000});
-  CHECK(values(abs(tensor({-3, 4}))) == std::vector<double>{3, 4});
+  CHECK(doubles_of(relu(x)) == std::vector<double>{0, 0, 0, 1, 1000});
+  CHECK(doubles_of(abs(tensor({-3, 4}))) == std::vector<double>{3, 4});
   CHECK(abs(tensor({-3, 4})).dtype() == int64);
   CHECK(exp(tensor({0, 1})).dtype() == float32);
-  CHECK(values(exp(tensor({0.0f})))[0] == 1.0);
-  CHECK(std::isinf(values(log(tensor({0.0f})))[0]));
-  CHECK(values(sqrt(tensor({4.0f, 9.0f}))) == std::vector<double>{2, 3});
-  CHECK(values(tensor({2.0f, 3.0f}).pow(2)) == std::vector<double>{4, 9});
-  CHECK(values(tensor({4.0f}).pow(0.5)) == std::vector<double>{2});
-  CHECK(values(tensor({-2.0f, 0.5f, 7.0f}).clamp(0, 1)) == std::vector<double>{0, 0.5, 1});
-  CHECK(values(tensor({-2, 5}).clamp(0, 1)) == std::vector<double>{0, 1});
+  CHECK(doubles_of(exp(tensor({0.0f})))[0] == 1.0);
+  CHECK(std::isinf(doubles_of(log(tensor({0.0f})))[0]));
+  CHECK(doubles_of(sqrt(tensor({4.0f, 9.0f}))) == std::vector<double>{2, 3});
+  CHECK(doubles_of(tensor({2.0f, 3.0f}).pow(2)) == std::vector<double>{4, 9});
+  CHECK(doubles_of(tensor({4.0f}).pow(0.5)) == std::vector<double>{2});
+  CHECK(doubles_of(tensor({-2.0f, 0.5f, 7.0f}).clamp(0, 1)) == std::vector<double>{0, 0.5, 1});
+  CHECK(doubles_of(tensor({-2, 5}).clamp(0, 1)) == std::vector<double>{0, 1});
   CHECK_THROWS_AS(tensor({1.0f}).clamp(1, 0), value_error);
-  CHECK(values(tanh(tensor({0.0f})))[0] == 0.0);
+  CHECK(doubles_of(tanh(tensor({0.0f})))[0] == 0.0);
 }
 
 TEST_CASE("reductions along a dimension and over everything", "[ops]") {
   const Tensor x = tensor({{1.0f, 5.0f, 3.0f}, {4.0f, 2.0f, 6.0f}});
   CHECK(x.sum().item<float>() == 21.0f);
-  CHECK(values(x.sum(0)) == std::vector<double>{5, 7, 9});
-  CHECK(values(x.sum(1)) == std::vector<double>{9, 12});
+  CHECK(doubles_of(x.sum(0)) == std::vector<double>{5, 7, 9});
+  CHECK(doubles_of(x.sum(1)) == std::vector<double>{9, 12});
   CHECK(x.sum(1, true).shape() == Shape{2, 1});
   CHECK(x.sum(-1).shape() == Shape{2});
   CHECK(x.mean().item<float>() == 3.5f);
-  CHECK(values(x.mean(0)) == std::vector<double>{2.5, 3.5, 4.5});
+  CHECK(doubles_of(x.mean(0)) == std::vector<double>{2.5, 3.5, 4.5});
   CHECK(x.max().item<float>() == 6.0f);
-  CHECK(values(x.max(1)) == std::vector<double>{5, 6});
-  CHECK(values(x.min(0)) == std::vector<double>{1, 2, 3});
+  CHECK(doubles_of(x.max(1)) == std::vector<double>{5, 6});
+  CHECK(doubles_of(x.min(0)) == std::vector<double>{1, 2, 3});
   CHECK(x.argmax().item<std::int64_t>() == 5);
-  CHECK(values(x.argmax(1)) == std::vector<double>{1, 2});
+  CHECK(doubles_of(x.argmax(1)) == std::vector<double>{1, 2});
   CHECK(x.argmax(1).dtype() == int64);
-  CHECK(values(x.argmin(0, true)) == std::vector<double>{0, 1, 0});
+  CHECK(doubles_of(x.argmin(0, true)) == std::vector<double>{0, 1, 0});
   CHECK(x.argmin(0, true).shape() == Shape{1, 3});
-  CHECK(values(x.t().sum(1)) == std::vector<double>{5, 7, 9});  // strided input
+  CHECK(doubles_of(x.t().sum(1)) == std::vector<double>{5, 7, 9});  // strided input
 
   CHECK(tensor({1, 2, 3}).sum().dtype() == int64);
   CHECK(tensor({true, true, false}).sum().item<int>() == 2);
   CHECK(tensor({1, 2}).mean().dtype() == float32);
-  CHECK(values(tensor({3, 1, 3}).argmax()) == std::vector<double>{0});  // first of equal maxima
+  CHECK(doubles_of(tensor({3, 1, 3}).argmax()) == std::vector<double>{0});  // first of equal maxima
   const float nan = std::numeric_limits<float>::quiet_NaN();
   CHECK(tensor({1.0f, nan, 3.0f}).argmax().item<int>() == 1);
   CHECK(std::isnan(tensor({1.0f, nan, 3.0f}).max().item<float>()));
@@ -244,11 +244,11 @@ TEST_CASE("matmul follows PyTorch's rules and matches a naive product", "[ops][m
 TEST_CASE("in-place updates write through views", "[ops]") {
   Tensor w = ones({2, 3});
   w[1].mul_(3);
-  CHECK(values(w) == std::vector<double>{1, 1, 1, 3, 3, 3});
+  CHECK(doubles_of(w) == std::vector<double>{1, 1, 1, 3, 3, 3});
   w.add_(ones({3}), 0.5);
-  CHECK(values(w) == std::vector<double>{1.5, 1.5, 1.5, 3.5, 3.5, 3.5});
+  CHECK(doubles_of(w) == std::vector<double>{1.5, 1.5, 1.5, 3.5, 3.5, 3.5});
   w.sub_(w).add_(2).div_(4);
-  CHECK(values(w) == std::vector<double>{0.5, 0.5, 0.5, 0.5, 0.5, 0.5});
+  CHECK(doubles_of(w) == std::vector<double>{0.5, 0.5, 0.5, 0.5, 0.5, 0.5});
   CHECK_THROWS_AS(w.add_(ones({3, 3})), shape_error);
 }
 

@@ -23,7 +23,7 @@ namespace {
 constexpr fb::Rgb ink{200, 10, 20};
 
 /// Number of pixels of `colour` inside [x0, x1) x [y0, y1) (clipped).
-std::int64_t count(const fb::Image& im, fb::Rgb colour, std::int64_t x0 = 0, std::int64_t y0 = 0,
+std::int64_t count_colour(const fb::Image& im, fb::Rgb colour, std::int64_t x0 = 0, std::int64_t y0 = 0,
                    std::int64_t x1 = -1, std::int64_t y1 = -1) {
   if (x1 < 0) x1 = im.width();
   if (y1 < 0) y1 = im.height();
@@ -54,16 +54,16 @@ static_assert(fb::has_glyph('~') && !fb::has_glyph(0x7F));
 TEST_CASE("fill_rect and draw_rect cover exactly their pixels, clipped", "[vision][draw]") {
   fb::Image im(20, 10, fb::colours::white);
   fb::fill_rect(im, {2, 3, 4, 5}, ink);
-  CHECK(count(im, ink) == 20);
-  CHECK(count(im, ink, 2, 3, 6, 8) == 20);
+  CHECK(count_colour(im, ink) == 20);
+  CHECK(count_colour(im, ink, 2, 3, 6, 8) == 20);
   fb::fill_rect(im, {-5, -5, 7, 6}, ink);  // top-left corner only
-  CHECK(count(im, ink, 0, 0, 2, 1) == 2);
+  CHECK(count_colour(im, ink, 0, 0, 2, 1) == 2);
   fb::Image outline(20, 10, fb::colours::white);
   fb::draw_rect(outline, {1, 1, 8, 6}, ink);
-  CHECK(count(outline, ink) == 2 * 8 + 2 * 4);
+  CHECK(count_colour(outline, ink) == 2 * 8 + 2 * 4);
   CHECK(outline.at(4, 3) == fb::colours::white);
   fb::draw_rect(outline, {10, 1, 8, 6}, ink, 2);
-  CHECK(count(outline, ink, 10, 1, 18, 7) == 8 * 6 - 4 * 2);
+  CHECK(count_colour(outline, ink, 10, 1, 18, 7) == 8 * 6 - 4 * 2);
   CHECK_THROWS_AS(fb::draw_rect(outline, {0, 0, 3, 3}, ink, 0), fb::value_error);
   // Far outside, huge or negative sizes: nothing, no crash.
   const fb::Image before = im;
@@ -78,7 +78,7 @@ TEST_CASE("fill_rect and draw_rect cover exactly their pixels, clipped", "[visio
   fb::fill_rect(im, {small, small, big, big}, fb::colours::black);  // ends at -2: nothing
   CHECK(im == before);
   fb::fill_rect(im, {-3, -3, big, big}, fb::colours::black);  // covers everything
-  CHECK(count(im, fb::colours::black) == 200);
+  CHECK(count_colour(im, fb::colours::black) == 200);
 }
 
 TEST_CASE("draw_line sets both ends and the pixels on the segment, none far off it",
@@ -94,7 +94,7 @@ TEST_CASE("draw_line sets both ends and the pixels on the segment, none far off 
       CHECK(im.at(e[0], e[1]) == ink);
       CHECK(im.at(e[2], e[3]) == ink);
       const double steps = std::max(std::abs(e[2] - e[0]), std::abs(e[3] - e[1]));
-      CHECK(count(im, ink) >= static_cast<std::int64_t>(steps) + 1);
+      CHECK(count_colour(im, ink) >= static_cast<std::int64_t>(steps) + 1);
       for (std::int64_t y = 0; y < 30; ++y)
         for (std::int64_t x = 0; x < 40; ++x)
           if (im.at(x, y) == ink)
@@ -105,7 +105,7 @@ TEST_CASE("draw_line sets both ends and the pixels on the segment, none far off 
       const int a = x_major ? std::min(e[0], e[2]) : std::min(e[1], e[3]);
       const int b = x_major ? std::max(e[0], e[2]) : std::max(e[1], e[3]);
       for (int k = a; k <= b; ++k)
-        CHECK(count(im, ink, x_major ? k : 0, x_major ? 0 : k, x_major ? k + 1 : 40,
+        CHECK(count_colour(im, ink, x_major ? k : 0, x_major ? 0 : k, x_major ? k + 1 : 40,
                     x_major ? 30 : k + 1) >= 1);
     }
   }
@@ -115,8 +115,8 @@ TEST_CASE("draw_line: clipped, dashed, far outside and non-finite coordinates", 
   fb::Image im(40, 30, fb::colours::white);
   // From far outside to far outside through the image: the part inside is drawn.
   fb::draw_line(im, -1e9, 15, 1e9, 15, ink);
-  CHECK(count(im, ink) == 40);
-  CHECK(count(im, ink, 0, 15, 40, 16) == 40);
+  CHECK(count_colour(im, ink) == 40);
+  CHECK(count_colour(im, ink, 0, 15, 40, 16) == 40);
   // Enormous, infinite and NaN coordinates: no crash, nothing outside.
   const double inf = std::numeric_limits<double>::infinity();
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -133,8 +133,8 @@ TEST_CASE("draw_line: clipped, dashed, far outside and non-finite coordinates", 
   // Dashes leave gaps.
   fb::Image dashed(40, 5, fb::colours::white);
   fb::draw_line(dashed, 0, 2, 39, 2, ink, {.dash = 4});
-  CHECK(count(dashed, ink) >= 16);
-  CHECK(count(dashed, ink) <= 24);
+  CHECK(count_colour(dashed, ink) >= 16);
+  CHECK(count_colour(dashed, ink) <= 24);
   CHECK(dashed.at(0, 2) == ink);
   CHECK(dashed.at(5, 2) == fb::colours::white);
   CHECK_THAT(
@@ -155,8 +155,8 @@ TEST_CASE("draw_marker: discs, crosses and circles around their centre, clipped"
   CHECK(im.at(19, 15) == ink);
   CHECK(im.at(15, 11) == ink);
   CHECK(im.at(20, 15) == fb::colours::white);
-  CHECK(count(im, ink) == count(im, ink, 11, 11, 20, 20));
-  CHECK(count(im, ink) > 40);
+  CHECK(count_colour(im, ink) == count_colour(im, ink, 11, 11, 20, 20));
+  CHECK(count_colour(im, ink) > 40);
 
   fb::Image ringed(30, 30, fb::colours::white);
   fb::draw_marker(ringed, 15, 15, ink, {.radius = 3, .outline = fb::colours::black});
@@ -183,7 +183,7 @@ TEST_CASE("draw_marker: discs, crosses and circles around their centre, clipped"
   fb::draw_marker(edge, -1e18, 5, ink, {.radius = 3});
   fb::draw_marker(edge, 5, std::numeric_limits<double>::quiet_NaN(), ink);
   fb::draw_marker(edge, 1e300, 1e300, ink, {.shape = fb::MarkerShape::plus});
-  CHECK(count(edge, ink) == count(edge, ink, 0, 0, 4, 4));
+  CHECK(count_colour(edge, ink) == count_colour(edge, ink, 0, 0, 4, 4));
   CHECK_THROWS_AS(fb::draw_marker(edge, 1, 1, ink, {.radius = -1}), fb::value_error);
 }
 
@@ -197,17 +197,17 @@ TEST_CASE("draw_text draws inside its box only; widths count characters", "[visi
   fb::Image im(100, 40, fb::colours::white);
   const std::int64_t w = fb::draw_text(im, 10, 12, "Hi 42!", {.colour = ink, .scale = 2});
   CHECK(w == 96);
-  const std::int64_t inside = count(im, ink, 10, 12, 10 + 90, 12 + 16);
+  const std::int64_t inside = count_colour(im, ink, 10, 12, 10 + 90, 12 + 16);
   CHECK(inside > 40);
-  CHECK(count(im, ink) == inside);  // none outside (the box clipped at the image's edge)
+  CHECK(count_colour(im, ink) == inside);  // none outside (the box clipped at the image's edge)
   // Each character has pixels in its own cell: 'H' in the first, '4' in the fourth.
-  CHECK(count(im, ink, 10, 12, 26, 28) > 10);
-  CHECK(count(im, ink, 58, 12, 74, 28) > 10);
+  CHECK(count_colour(im, ink, 10, 12, 26, 28) > 10);
+  CHECK(count_colour(im, ink, 58, 12, 74, 28) > 10);
 
   // Background fills the whole box; other bytes draw as '?'.
   fb::Image bg(40, 20, fb::colours::white);
   fb::draw_text(bg, 2, 2, "a\x01", {.colour = ink, .background = fb::colours::black});
-  CHECK(count(bg, ink) + count(bg, fb::colours::black) == 16 * 8);
+  CHECK(count_colour(bg, ink) + count_colour(bg, fb::colours::black) == 16 * 8);
   fb::Image q1(20, 10, fb::colours::white), q2(20, 10, fb::colours::white);
   fb::draw_text(q1, 0, 0, "\x01", {.colour = ink});
   fb::draw_text(q2, 0, 0, "?", {.colour = ink});
@@ -216,15 +216,15 @@ TEST_CASE("draw_text draws inside its box only; widths count characters", "[visi
   // Turned a quarter: the box is 8 wide and 8 * length tall.
   fb::Image turned(30, 40, fb::colours::white);
   fb::draw_text(turned, 5, 3, "abc", {.colour = ink, .rotated = true});
-  CHECK(count(turned, ink) == count(turned, ink, 5, 3, 13, 27));
-  CHECK(count(turned, ink) > 20);
+  CHECK(count_colour(turned, ink) == count_colour(turned, ink, 5, 3, 13, 27));
+  CHECK(count_colour(turned, ink) > 20);
 
   // Anywhere, even far outside: clipped, no crash.
   fb::Image clip(16, 16, fb::colours::white);
   constexpr auto big = std::numeric_limits<std::int64_t>::max();
   constexpr auto small = std::numeric_limits<std::int64_t>::min();
   fb::draw_text(clip, -4, -4, "WW", {.colour = ink, .scale = 2});
-  CHECK(count(clip, ink) > 0);
+  CHECK(count_colour(clip, ink) > 0);
   const fb::Image before = clip;
   fb::draw_text(clip, big, big, "far", {.colour = ink, .background = ink});
   fb::draw_text(clip, small, small, "far", {.colour = ink, .scale = 64, .background = ink});

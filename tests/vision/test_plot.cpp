@@ -22,7 +22,7 @@ using fastblock_test::TempDir;
 
 namespace {
 
-std::int64_t count(const fb::Image& im, fb::Rgb colour) {
+std::int64_t pixels_of_colour(const fb::Image& im, fb::Rgb colour) {
   std::int64_t n = 0;
   for (std::int64_t y = 0; y < im.height(); ++y)
     for (std::int64_t x = 0; x < im.width(); ++x) n += im.at(x, y) == colour;
@@ -80,18 +80,18 @@ TEST_CASE("plot_lines writes a PNG of the requested size with each series' colou
   REQUIRE(std::filesystem::exists(path));
   const fb::Image im = fb::load_image(path);
   CHECK(im.size() == std::array<std::int64_t, 2>{500, 300});
-  CHECK(count(im, fb::cycle_colour(0)) > 200);  // the training curve, blue
-  CHECK(count(im, fb::cycle_colour(1)) > 50);   // the validation points and line, orange
-  CHECK(count(im, fb::colours::dark) > 300);    // frame, ticks, labels
-  CHECK(count(im, fb::colours::white) > 500 * 300 / 2);
+  CHECK(pixels_of_colour(im, fb::cycle_colour(0)) > 200);  // the training curve, blue
+  CHECK(pixels_of_colour(im, fb::cycle_colour(1)) > 50);   // the validation points and line, orange
+  CHECK(pixels_of_colour(im, fb::colours::dark) > 300);    // frame, ticks, labels
+  CHECK(pixels_of_colour(im, fb::colours::white) > 500 * 300 / 2);
   CHECK(im.at(0, 0) == fb::colours::white);
 
   // A colour of one's own.
   const fb::Rgb teal{0, 128, 128};
   const fb::Image own = fb::render_lines({{"lr", x, train, teal}}, {.width = 320, .height = 200});
   CHECK(own.size() == std::array<std::int64_t, 2>{320, 200});
-  CHECK(count(own, teal) > 100);
-  CHECK(count(own, fb::cycle_colour(0)) == 0);
+  CHECK(pixels_of_colour(own, teal) > 100);
+  CHECK(pixels_of_colour(own, fb::cycle_colour(0)) == 0);
 }
 
 TEST_CASE("plot_lines: NaN and inf points leave a gap; a log x axis; markers", "[vision][plot]") {
@@ -128,14 +128,14 @@ TEST_CASE("plot_lines: NaN and inf points leave a gap; a log x axis; markers", "
                                               .log_x = true,
                                               .markers = {{.x = 1e-3, .label = "valley"}}});
   CHECK(found.size() == std::array<std::int64_t, 2>{640, 480});
-  CHECK(count(found, fb::cycle_colour(0)) > 300);
-  CHECK(count(found, fb::colours::red) > 100);  // the dashed marker and its label
+  CHECK(pixels_of_colour(found, fb::cycle_colour(0)) > 300);
+  CHECK(pixels_of_colour(found, fb::colours::red) > 100);  // the dashed marker and its label
 }
 
 TEST_CASE("plot_lines: ylim cuts lines at the frame", "[vision][plot]") {
   const fb::Image im = fb::render_lines({{"up", {0, 1, 2, 3}, {0, 10, 100, 1000}}},
                                         {.width = 300, .height = 200, .ylim = {{0.0, 20.0}}});
-  CHECK(count(im, fb::cycle_colour(0)) > 20);
+  CHECK(pixels_of_colour(im, fb::cycle_colour(0)) > 20);
   CHECK(im.at(299, 0) == fb::colours::white);
 }
 

@@ -5,7 +5,6 @@
 // on its thumbnail; Normalize is found among the loaders' batch transforms when they show them;
 // show_images and wrap_caption; bad options are value_errors.
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -30,25 +29,15 @@ using fastblock_test::TempDir;
 
 namespace {
 
-/// 12 images under dir/train and their frame: fname, labels, is_valid (the last 4 valid).
-fb::DataFrame write_dataset(const TempDir& dir) {
-  std::filesystem::create_directories(dir.path() / "train");
-  const char* labels[] = {"cat",      "dog person", "person", "cat dog", "bird",   "dog",
-                          "bird cat", "person",     "cat",    "dog",     "person", "bird dog"};
-  std::vector<std::string> fnames, label_col;
-  std::vector<bool> valid;
-  for (int i = 0; i < 12; ++i) {
-    char name[32];
-    std::snprintf(name, sizeof name, "%06d.png", i + 5);
-    fb::Image image = fastblock_test::smooth_image(40 + 7 * i, 30 + 5 * (i % 4));
-    fb::fill_rect(image, {5 + i, 5, 12, 10}, fb::cycle_colour(static_cast<std::size_t>(i)));
-    fb::save_png(image, dir.path() / "train" / name);
-    fnames.emplace_back(name);
-    label_col.emplace_back(labels[i]);
-    valid.push_back(i >= 8);
-  }
-  return fb::DataFrame({fb::Column("fname", fnames), fb::Column("labels", label_col),
-                        fb::Column("is_valid", valid)});
+/// The shared 12-image dataset (PNGs), each image smooth with a coloured box that shows where
+/// it lands in a grid.
+fb::DataFrame write_show_dataset(const TempDir& dir) {
+  return fastblock_test::write_image_dataset(
+      dir.path(), [](int i, std::int64_t width, std::int64_t height) {
+        fb::Image image = fastblock_test::smooth_image(width, height);
+        fb::fill_rect(image, {5 + i, 5, 12, 10}, fb::cycle_colour(static_cast<std::size_t>(i)));
+        return image;
+      });
 }
 
 /// The seed's DataBlock over the dataset in `path`.
@@ -147,7 +136,7 @@ TEST_CASE("wrap_caption wraps at separators and cuts with '..'", "[vision][show]
 TEST_CASE("show_batch: the seed's DataBlock as a grid of denormalised images and their labels",
           "[vision][show]") {
   TempDir dir("fastblock-show");
-  const fb::DataFrame df = write_dataset(dir);
+  const fb::DataFrame df = write_show_dataset(dir);
   auto dblock = seed_block(dir.path());
   auto dls = dblock.dataloaders(df, {.bs = 8, .num_workers = 0});
   const auto path = dir.path() / "batch.png";
@@ -206,7 +195,7 @@ TEST_CASE("show_batch: the seed's DataBlock as a grid of denormalised images and
 
 TEST_CASE("show_batch: a drawing callable replaces the caption", "[vision][show]") {
   TempDir dir("fastblock-show");
-  const fb::DataFrame df = write_dataset(dir);
+  const fb::DataFrame df = write_show_dataset(dir);
   auto dls = seed_block(dir.path()).dataloaders(df, {.bs = 4, .num_workers = 0});
   const auto path = dir.path() / "drawn.png";
   int calls = 0;
@@ -226,7 +215,7 @@ TEST_CASE("show_batch: a drawing callable replaces the caption", "[vision][show]
 TEST_CASE("show_results: target and prediction, green when right and red when wrong",
           "[vision][show]") {
   TempDir dir("fastblock-show");
-  const fb::DataFrame df = write_dataset(dir);
+  const fb::DataFrame df = write_show_dataset(dir);
   auto dls = seed_block(dir.path()).dataloaders(df, {.bs = 4, .num_workers = 0});
   const auto batch = fb::first(dls.valid);
   const fb::Tensor& targets = std::get<1>(batch);

@@ -302,7 +302,7 @@ class DataBlockOf<std::tuple<Bs...>, GetItems, GetXs, GetYs, Splitter, ItemTfms,
   /// default transforms first.
   template <class Source>
   [[nodiscard]] auto dataloaders(Source&& source, DataLoadersOptions options = {}) const {
-    auto dsets = datasets(std::forward<Source>(source));
+    auto dsets = prepared_for_item_tfms().datasets(std::forward<Source>(source));
     if constexpr (std::same_as<decltype(dsets), detail::Unset>) {
       return dsets;
     } else {
@@ -317,6 +317,24 @@ class DataBlockOf<std::tuple<Bs...>, GetItems, GetXs, GetYs, Splitter, ItemTfms,
   template <class Source>
   auto summary(Source&& source, std::ostream& os = std::cout, std::int64_t bs = 4) const {
     return detail::summary::run(*this, std::forward<Source>(source), os, bs);
+  }
+
+  /// A copy whose blocks know the item transforms the loaders will run: a block with
+  /// `for_item_tfms(tfms)` is replaced by what it returns (ImageBlock then decodes JPEGs smaller
+  /// before a Resize that shrinks them anyway).
+  [[nodiscard]] DataBlockOf prepared_for_item_tfms() const {
+    DataBlockOf copy = *this;
+    const auto tfms = all_item_tfms(blocks_);
+    std::apply(
+        [&](auto&... b) {
+          const auto prepare = [&](auto& block) {
+            if constexpr (requires { block = block.for_item_tfms(tfms); })
+              block = block.for_item_tfms(tfms);
+          };
+          (prepare(b), ...);
+        },
+        copy.blocks_);
+    return copy;
   }
 
   /// The item transforms the loaders run: the blocks' defaults, then item_tfms.

@@ -356,7 +356,20 @@ FASTBLOCK_FUNC LoadedLearner load_learner(const std::filesystem::path& path, Dev
   const detail::SpecReader input = root.object("input");
   if (input.get<std::string>("type") != "ImageBlock")
     input.fail(input.name("type"), "'ImageBlock'");
-  const ImageBlock input_block({.max_pixels = input.get<std::int64_t>("max_pixels")});
+  auto item_tfms = detail::transforms_from_spec(root, "item_tfms");
+  // As DataBlock::dataloaders does for the exporting learner, so that predictions agree: JPEGs
+  // decode smaller when the first item transform (they run in order) shrinks them anyway.
+  DecodeOptions decoding{.max_pixels = input.get<std::int64_t>("max_pixels")};
+  if (!item_tfms.empty())
+    std::visit(
+        [&](const auto& t) {
+          if constexpr (requires { t.max_shrink(std::int64_t{}, std::int64_t{}); })
+            decoding.max_shrink = [t](std::int64_t w, std::int64_t h) {
+              return t.max_shrink(w, h);
+            };
+        },
+        item_tfms.front());
+  const ImageBlock input_block(std::move(decoding));
 
   const InferenceTarget target = detail::target_from_spec(root.object("target"));
   const detail::SpecReader loss = root.object("loss");
@@ -376,7 +389,7 @@ FASTBLOCK_FUNC LoadedLearner load_learner(const std::filesystem::path& path, Dev
   LoadedLearner learn({.spec = std::move(spec),
                        .model = std::move(model),
                        .input = input_block,
-                       .item_tfms = detail::transforms_from_spec(root, "item_tfms"),
+                       .item_tfms = std::move(item_tfms),
                        .batch_tfms = detail::transforms_from_spec(root, "batch_tfms"),
                        .target = target,
                        .loss = std::move(loss_func),

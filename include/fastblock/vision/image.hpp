@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <span>
 #include <string>
@@ -52,7 +53,17 @@ struct DecodeOptions {
   /// Largest accepted width x height; a file declaring more is rejected before decoding (PIL's
   /// decompression-bomb limit, 2 x Image.MAX_IMAGE_PIXELS).
   std::int64_t max_pixels = 178'956'970;
+  /// Lets the decoder shrink a JPEG in the DCT domain, as PIL's Image.draft does, for a caller
+  /// that shrinks the image anyway: given the file's width and height, by how much both sides
+  /// may shrink without losing what the caller keeps (1 or less: not at all). With
+  /// libjpeg-turbo, a JPEG then decodes at 1/2, 1/4 or 1/8 of its size (the largest of these
+  /// the limit allows), several times faster; other formats, and stb_image, ignore it.
+  std::function<double(std::int64_t width, std::int64_t height)> max_shrink{};
 };
+
+namespace detail::image {
+struct ShrunkDecode;
+}  // namespace detail::image
 
 /// An 8-bit RGB image in HWC layout with value semantics (see the file comment).
 class Image {
@@ -99,6 +110,11 @@ class Image {
   /// Sets pixel (x, y); index_error when out of range.
   void set(std::int64_t x, std::int64_t y, Rgb colour);
 
+  /// 1, or the factor (2, 4 or 8) by which the decoder shrank the file's image
+  /// (DecodeOptions::max_shrink): a point at (x, y) in the file's pixels is at (x, y) / shrink
+  /// here. The geometric transforms read it to move the item's points with the pixels.
+  [[nodiscard]] std::int64_t decode_shrink() const noexcept { return decode_shrink_; }
+
   /// Whether both have the same size and pixels.
   friend bool operator==(const Image& a, const Image& b) noexcept {
     return a.width_ == b.width_ && a.height_ == b.height_ && a.pixels_ == b.pixels_;
@@ -107,9 +123,12 @@ class Image {
  private:
   [[nodiscard]] std::size_t offset_of(std::int64_t x, std::int64_t y) const;
 
+  friend struct detail::image::ShrunkDecode;
+
   std::int64_t width_ = 0;
   std::int64_t height_ = 0;
   std::vector<std::uint8_t> pixels_;
+  std::int64_t decode_shrink_ = 1;
 };
 
 /// PIL's repr, as the seed prints an item: `PILImage mode=RGB size=375x500` (width x height).

@@ -11,18 +11,44 @@
 // Resize); the user's transforms are added to these.
 #pragma once
 
+#include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <span>
 #include <tuple>
+#include <utility>
 
 #include <fastblock/core/config.hpp>
 #include <fastblock/data/blocks/concept.hpp>
+#include <fastblock/data/transform.hpp>
 #include <fastblock/vision/image.hpp>
 #include <fastblock/vision/tensor_image.hpp>
 #include <fastblock/vision/transforms.hpp>
 
 namespace fastblock {
+
+namespace detail::vision {
+
+/// The position in `Tfms` (a std::tuple) of the first transform, in run order, that takes an
+/// Image, or the tuple's size when none does.
+template <class Tfms>
+consteval std::size_t first_image_transform() {
+  constexpr std::size_t n = std::tuple_size_v<Tfms>;
+  constexpr auto run = detail::run_order<Tfms>::value;
+  std::size_t found = n;
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    ((found == n && detail::transform_result<std::tuple_element_t<run[K], Tfms>,
+                                             std::tuple<Image>>::applies
+          ? void(found = run[K])
+          : void()),
+     ...);
+  }
+  (std::make_index_sequence<n>{});
+  return found;
+}
+
+}  // namespace detail::vision
 
 /// Images read from files (see the contract above).
 class ImageBlock {
@@ -57,6 +83,31 @@ class ImageBlock {
   [[nodiscard]] std::tuple<IntToFloatTensor> batch_tfms() const { return {}; }
   /// The decoding options.
   [[nodiscard]] const DecodeOptions& options() const noexcept { return options_; }
+
+  /// This block prepared for the loaders' item transforms `tfms` (DataBlock::dataloaders calls
+  /// it): when the first of them to run on images can say by how much it shrinks them
+  /// (Resize, RandomResizedCrop: max_shrink), JPEGs decode that much smaller in the DCT domain
+  /// (libjpeg-turbo), 2-4x faster; the transform then moves the item's points to match. A
+  /// max_shrink set in the options stands (return 1 from it to decode at full size).
+  template <class Tfms>
+  [[nodiscard]] ImageBlock for_item_tfms(const Tfms& tfms) const {
+    ImageBlock block = *this;
+    constexpr std::size_t at = detail::vision::first_image_transform<Tfms>();
+    if constexpr (at < std::tuple_size_v<Tfms>) {
+      using T = std::tuple_element_t<at, Tfms>;
+      if constexpr (requires(const T& t) {
+                      {
+                        t.max_shrink(std::int64_t{}, std::int64_t{})
+                        } -> std::convertible_to<double>;
+                    }) {
+        if (!block.options_.max_shrink)
+          block.options_.max_shrink = [t = std::get<at>(tfms)](std::int64_t w, std::int64_t h) {
+            return t.max_shrink(w, h);
+          };
+      }
+    }
+    return block;
+  }
 
  private:
   DecodeOptions options_{};

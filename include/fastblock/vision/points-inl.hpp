@@ -15,6 +15,7 @@
 
 #include <fastblock/core/config.hpp>
 #include <fastblock/core/error.hpp>
+#include <fastblock/data/blocks/uniform.hpp>
 #include <fastblock/tensor/tensor.hpp>
 #include <fastblock/vision/points.hpp>
 #include <fastblock/vision/resample.hpp>
@@ -124,23 +125,24 @@ FASTBLOCK_FUNC TensorPoint crop_resize(const TensorPoint& points, const CropResi
         "fastblock::crop_resize: these points are scaled to [-1, 1] (a batch); item "
         "transforms move points in pixels");
   if (g.width < 1 || g.height < 1 || g.resize_w < 1 || g.resize_h < 1 || g.out_width < 1 ||
-      g.out_height < 1)
+      g.out_height < 1 || g.source_shrink < 1)
     throw value_error("fastblock::crop_resize: invalid geometry " + repr(g) +
-                      ": sizes must be at least 1 pixel");
+                      ": sizes and source_shrink must be at least 1");
   Tensor v = detail::points_copy(points, "crop_resize");
   // PIL's resampling maps box position (x - left) to (x - left) * resize / box; the float cast of
-  // the box size mirrors resample's own scale.
+  // the box size mirrors resample's own scale. A JPEG decoded at 1/k maps the file's x to x / k.
   const double sx = static_cast<double>(g.resize_w) / static_cast<double>(g.width);
   const double sy = static_cast<double>(g.resize_h) / static_cast<double>(g.height);
+  const double shrink = static_cast<double>(g.source_shrink);
   float* p = v.data<float>();
   const std::size_t n = static_cast<std::size_t>(v.numel() / 2);
   for (std::size_t i = 0; i < n; ++i) {
-    p[2 * i] =
-        static_cast<float>((static_cast<double>(p[2 * i]) - static_cast<double>(g.left)) * sx -
-                           static_cast<double>(g.out_left));
-    p[2 * i + 1] =
-        static_cast<float>((static_cast<double>(p[2 * i + 1]) - static_cast<double>(g.top)) * sy -
-                           static_cast<double>(g.out_top));
+    p[2 * i] = static_cast<float>(
+        (static_cast<double>(p[2 * i]) / shrink - static_cast<double>(g.left)) * sx -
+        static_cast<double>(g.out_left));
+    p[2 * i + 1] = static_cast<float>(
+        (static_cast<double>(p[2 * i + 1]) / shrink - static_cast<double>(g.top)) * sy -
+        static_cast<double>(g.out_top));
   }
   detail::apply_points_outside(v, points.outside(), {0.0f, 0.0f},
                                {static_cast<float>(g.out_width), static_cast<float>(g.out_height)});
@@ -231,15 +233,13 @@ FASTBLOCK_FUNC void PointBlock::setup(std::span<const Tensor> training_values) {
   };
   const std::int64_t first = count(training_values.front(), 0);
   const std::int64_t expected = options_.n_points.value_or(first);
-  for (std::size_t i = 0; i < training_values.size(); ++i) {
-    const std::int64_t n = count(training_values[i], i);
-    if (n != expected)
-      throw data_error(
-          "fastblock::PointBlock: training item " + std::to_string(i) + " has " +
-          std::to_string(n) + " points but " +
-          (options_.n_points ? std::string("n_points is ") : std::string("training item 0 has ")) +
-          std::to_string(expected) + "; every item must have the same number");
-  }
+  if (const std::size_t i = detail::first_differing(training_values, count, expected);
+      i != detail::all_alike)
+    throw data_error(
+        "fastblock::PointBlock: training item " + std::to_string(i) + " has " +
+        std::to_string(count(training_values[i], i)) + " points but " +
+        (options_.n_points ? std::string("n_points is ") : std::string("training item 0 has ")) +
+        std::to_string(expected) + "; every item must have the same number");
   learned_ = expected;
 }
 

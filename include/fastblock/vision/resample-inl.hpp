@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -123,9 +125,61 @@ FASTBLOCK_FUNC AxisTaps axis_taps(std::int64_t src_len, std::int64_t start, std:
   return taps;
 }
 
+/// dst[c][r] = src[r][c] for `rows` x `cols` RGB pixels (rows `src_stride` and `dst_stride`
+/// bytes apart). Each pixel moves as 4 bytes, 2-3x faster than 3 single bytes: the spare byte
+/// written lands on the next pixel of the destination row, written afterwards, or, after a row's
+/// last pixel, on a spare byte the caller leaves (dst_stride > rows * 3); one is read past a
+/// source pixel only below `src_end`.
+FASTBLOCK_FUNC void transpose_pixels(const std::uint8_t* src, std::size_t src_stride,
+                                     std::size_t rows, std::size_t cols, std::uint8_t* dst,
+                                     std::size_t dst_stride, const std::uint8_t* src_end) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::uint8_t* in = src + r * src_stride;
+    std::uint8_t* out = dst + r * 3;
+    for (std::size_t c = 0; c < cols; ++c, in += 3, out += dst_stride) {
+      if (in + 4 <= src_end) {
+        std::memcpy(out, in, 4);
+      } else {
+        out[0] = in[0];
+        out[1] = in[1];
+        out[2] = in[2];
+      }
+    }
+  }
+}
+
 /// Pillow's clip8: the rounded fixed-point sum as a byte.
 FASTBLOCK_FUNC std::uint8_t clip8(std::int32_t v) {
   return static_cast<std::uint8_t>(std::clamp(v >> precision_bits, 0, 255));
+}
+
+// The two loops every output byte goes through. They run in blocks of 16 because g++ -O2
+// vectorises only loops without a scalar remainder (its "very cheap" cost model): without the
+// blocks, a program built at -O2 resized 4x slower than at -O3.
+inline constexpr std::size_t block = 16;
+
+/// acc[i] += in[i] * w for i < n.
+FASTBLOCK_FUNC void accumulate(std::int32_t* __restrict acc, const std::uint8_t* __restrict in,
+                               std::size_t n, std::int32_t w) {
+  std::size_t i = 0;
+  for (; i + block <= n; i += block)
+    for (std::size_t j = 0; j < block; ++j) acc[i + j] += in[i + j] * w;
+  for (; i < n; ++i) acc[i] += in[i] * w;
+}
+
+/// out[i] = clip8(acc[i]) for i < n, and acc[i] = `reset` for the next sum.
+FASTBLOCK_FUNC void store_clipped(std::uint8_t* __restrict out, std::int32_t* __restrict acc,
+                                  std::size_t n, std::int32_t reset) {
+  std::size_t i = 0;
+  for (; i + block <= n; i += block)
+    for (std::size_t j = 0; j < block; ++j) {
+      out[i + j] = clip8(acc[i + j]);
+      acc[i + j] = reset;
+    }
+  for (; i < n; ++i) {
+    out[i] = clip8(acc[i]);
+    acc[i] = reset;
+  }
 }
 
 /// value_error for a CropResize field.
@@ -172,45 +226,59 @@ FASTBLOCK_FUNC Image crop_resize(const Image& image, const CropResize& g) {
   const std::uint8_t* src = image.data().data();
   constexpr std::int32_t half = 1 << (r::precision_bits - 1);
 
-  // Horizontal pass: the needed rows, each to out_width pixels.
-  std::vector<std::uint8_t> temp(static_cast<std::size_t>(n_rows) * out_w * 3);
+  // Horizontal pass: the needed rows, each to out_width pixels. It runs on the box transposed
+  // (source columns as rows), so that each output column is a sum of whole source columns
+  // weighted by one number, a loop the compiler vectorises like the vertical pass below; a
+  // per-pixel gather over 3-byte pixels does not vectorise and took twice as long, transposes
+  // included. The integer sums are the same, so the bytes are Pillow's either way. Transposed
+  // rows carry one spare byte (see transpose_pixels).
+  const auto [col_lo, col_hi] = std::minmax_element(xt.index.begin(), xt.index.end());
+  const std::int64_t first_col = *col_lo, n_cols = *col_hi - *col_lo + 1;
+  const std::size_t col_bytes = static_cast<std::size_t>(n_rows) * 3, col_stride = col_bytes + 1;
+  const std::size_t row_bytes = out_w * 3, row_stride = row_bytes + 1;
+  // One scratch buffer for the three stages, left uninitialised: every byte read is written
+  // first (zeroing it cost 6% of the time, and the page faults of a fresh buffer 13%).
+  const std::size_t columns_size = static_cast<std::size_t>(n_cols) * col_stride,
+                    temp_t_size = out_w * col_stride,
+                    temp_size = static_cast<std::size_t>(n_rows) * row_stride;
+  const auto scratch =
+      std::make_unique_for_overwrite<std::uint8_t[]>(columns_size + temp_t_size + temp_size);
+  std::uint8_t* const columns = scratch.get();
+  std::uint8_t* const temp_t = columns + columns_size;  // out_width rows of n_rows pixels
+  std::uint8_t* const temp = temp_t + temp_t_size;
+  r::transpose_pixels(
+      src + (static_cast<std::size_t>(first_row) * src_w + static_cast<std::size_t>(first_col)) * 3,
+      src_w * 3, static_cast<std::size_t>(n_rows), static_cast<std::size_t>(n_cols), columns,
+      col_stride, src + image.data().size());
   const std::size_t kx = xt.ksize;
-  for (std::int64_t yy = 0; yy < n_rows; ++yy) {
-    const std::uint8_t* in = src + static_cast<std::size_t>(first_row + yy) * src_w * 3;
-    std::uint8_t* out = temp.data() + static_cast<std::size_t>(yy) * out_w * 3;
-    for (std::size_t x = 0; x < out_w; ++x) {
-      const std::int32_t* idx = xt.index.data() + x * kx;
-      const std::int32_t* wt = xt.weight.data() + x * kx;
-      std::int32_t s0 = half, s1 = half, s2 = half;
-      for (std::size_t k = 0; k < kx; ++k) {
-        const std::uint8_t* p = in + static_cast<std::size_t>(idx[k]) * 3;
-        s0 += p[0] * wt[k];
-        s1 += p[1] * wt[k];
-        s2 += p[2] * wt[k];
-      }
-      out[x * 3] = r::clip8(s0);
-      out[x * 3 + 1] = r::clip8(s1);
-      out[x * 3 + 2] = r::clip8(s2);
+  std::vector<std::int32_t> acc(std::max(col_bytes, out_w * 3), half);
+  for (std::size_t x = 0; x < out_w; ++x) {
+    for (std::size_t k = 0; k < kx; ++k) {
+      const std::int32_t wk = xt.weight[x * kx + k];
+      if (wk == 0) continue;
+      const std::uint8_t* in =
+          columns + static_cast<std::size_t>(xt.index[x * kx + k] - first_col) * col_stride;
+      r::accumulate(acc.data(), in, col_bytes, wk);
     }
+    r::store_clipped(temp_t + x * col_stride, acc.data(), col_bytes, half);
   }
+  r::transpose_pixels(temp_t, col_stride, out_w, static_cast<std::size_t>(n_rows), temp, row_stride,
+                      temp_t + temp_t_size);
 
   // Vertical pass: each output row accumulates ky rows of temp.
   Image result(g.out_width, g.out_height);
   std::uint8_t* dst = result.data().data();
-  const std::size_t row_bytes = out_w * 3, ky = yt.ksize;
-  std::vector<std::int32_t> acc(row_bytes);
+  const std::size_t ky = yt.ksize;
   for (std::int64_t y = 0; y < g.out_height; ++y) {
-    std::fill(acc.begin(), acc.end(), half);
     for (std::size_t k = 0; k < ky; ++k) {
       const std::size_t at = static_cast<std::size_t>(y) * ky + k;
       const std::int32_t wk = yt.weight[at];
       if (wk == 0) continue;
       const std::uint8_t* in =
-          temp.data() + static_cast<std::size_t>(yt.index[at] - first_row) * row_bytes;
-      for (std::size_t i = 0; i < row_bytes; ++i) acc[i] += in[i] * wk;
+          temp + static_cast<std::size_t>(yt.index[at] - first_row) * row_stride;
+      r::accumulate(acc.data(), in, row_bytes, wk);
     }
-    std::uint8_t* out = dst + static_cast<std::size_t>(y) * row_bytes;
-    for (std::size_t i = 0; i < row_bytes; ++i) out[i] = r::clip8(acc[i]);
+    r::store_clipped(dst + static_cast<std::size_t>(y) * row_bytes, acc.data(), row_bytes, half);
   }
   return result;
 }

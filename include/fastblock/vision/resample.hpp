@@ -57,6 +57,9 @@ struct CropResize {
   std::int64_t out_height = 0;
   /// How the outside of the image is filled.
   PadMode pad_mode = PadMode::reflection;
+  /// The decode_shrink() of the image the geometry is for: points, which stay in the file's
+  /// pixels, are divided by it before they move (the pixels ignore it).
+  std::int64_t source_shrink = 1;
   /// Whether two geometries are the same.
   friend bool operator==(const CropResize&, const CropResize&) = default;
 };

@@ -99,6 +99,19 @@ FASTBLOCK_FUNC CropResize Resize::draw_for(std::int64_t w, std::int64_t h,
   return v::whole(left, top, cw, ch, size_, options_.pad_mode);
 }
 
+FASTBLOCK_FUNC double Resize::max_shrink(std::int64_t w, std::int64_t h) const {
+  // The box draw_for takes: the whole image for squish, else about m times the output size.
+  const double rw = static_cast<double>(w) / static_cast<double>(size_.w);
+  const double rh = static_cast<double>(h) / static_cast<double>(size_.h);
+  if (options_.method == ResizeMethod::squish) return std::min(rw, rh);
+  const double m = options_.method == ResizeMethod::pad ? std::max(rw, rh) : std::min(rw, rh);
+  const auto box = [&](std::int64_t side) {
+    return static_cast<double>(std::max<std::int64_t>(1, static_cast<std::int64_t>(m * side))) /
+           static_cast<double>(side);
+  };
+  return std::min(box(size_.w), box(size_.h));
+}
+
 FASTBLOCK_FUNC RandomResizedCrop::RandomResizedCrop(ImageSize size,
                                                     RandomResizedCropOptions options)
     : size_(size), options_(options) {
@@ -115,6 +128,23 @@ FASTBLOCK_FUNC RandomResizedCrop::RandomResizedCrop(ImageSize size,
   if (!(o.val_xtra >= 0.0 && o.val_xtra <= 16.0))
     throw value_error("fastblock::RandomResizedCrop: val_xtra must be between 0 and 16, got " +
                       std::to_string(o.val_xtra));
+}
+
+FASTBLOCK_FUNC double RandomResizedCrop::max_shrink(std::int64_t w, std::int64_t h) const {
+  const auto& o = options_;
+  // Validation squishes the whole image to size + xtra (see draw_for).
+  const double xtra =
+      std::ceil(static_cast<double>(std::max(size_.w, size_.h)) * o.val_xtra / 8.0) * 8.0;
+  const double valid = std::min(static_cast<double>(w) / (static_cast<double>(size_.w) + xtra),
+                                static_cast<double>(h) / (static_cast<double>(size_.h) + xtra));
+  // Training: the narrowest crop has the smallest area at the smallest ratio, the flattest one
+  // at the largest; half a pixel for draw_for's rounding. The fallback crop is larger.
+  const double area = o.min_scale * static_cast<double>(w) * static_cast<double>(h);
+  const double narrowest = std::sqrt(area * o.ratio[0]) - 0.5;
+  const double flattest = std::sqrt(area / o.ratio[1]) - 0.5;
+  const double train =
+      std::min(narrowest / static_cast<double>(size_.w), flattest / static_cast<double>(size_.h));
+  return std::min(train, valid);
 }
 
 FASTBLOCK_FUNC CropResize RandomResizedCrop::draw_for(std::int64_t w, std::int64_t h,

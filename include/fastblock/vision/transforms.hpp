@@ -97,6 +97,23 @@ std::array<std::int64_t, 2> image_size_in(const std::tuple<Es...>& item) {
   return size;
 }
 
+/// The decode_shrink() of the first Image of a tuple item (1 without one).
+template <class... Es>
+std::int64_t decode_shrink_in(const std::tuple<Es...>& item) {
+  std::int64_t shrink = 0;
+  std::apply(
+      [&](const auto&... e) {
+        const auto one = [&](const auto& x) {
+          if constexpr (std::same_as<std::remove_cvref_t<decltype(x)>, Image>) {
+            if (shrink == 0) shrink = x.decode_shrink();
+          }
+        };
+        (one(e), ...);
+      },
+      item);
+  return shrink == 0 ? 1 : shrink;
+}
+
 /// value_error unless `size` is at least 1x1; `who` names the transform.
 void check_size(const ImageSize& size, const char* who);
 
@@ -124,12 +141,19 @@ class Resize {
   /// The geometry for an image of `width` x `height`; random only for crop on train.
   [[nodiscard]] CropResize draw_for(std::int64_t width, std::int64_t height,
                                     TransformContext& ctx) const;
-  /// The geometry for the item's image.
+  /// The geometry for the item's image (which may be a JPEG decoded smaller: see max_shrink).
   template <ItemWithImage Item>
   [[nodiscard]] CropResize draw(const Item& item, TransformContext& ctx) const {
     const auto [w, h] = detail::vision::image_size_in(item);
-    return draw_for(w, h, ctx);
+    CropResize g = draw_for(w, h, ctx);
+    g.source_shrink = detail::vision::decode_shrink_in(item);
+    return g;
   }
+  /// By how much an image of `width` x `height` may shrink before this transform without losing
+  /// a pixel of what it keeps, on training and on validation data: a DataBlock whose first item
+  /// transform on images this is lets the JPEG decoder shrink that much (ImageBlock,
+  /// DecodeOptions::max_shrink).
+  [[nodiscard]] double max_shrink(std::int64_t width, std::int64_t height) const;
   /// The image resized by the drawn geometry.
   [[nodiscard]] Image operator()(const Image& image, const CropResize& g) const {
     return crop_resize(image, g);
@@ -171,12 +195,19 @@ class RandomResizedCrop {
   /// The geometry for an image of `width` x `height`.
   [[nodiscard]] CropResize draw_for(std::int64_t width, std::int64_t height,
                                     TransformContext& ctx) const;
-  /// The geometry for the item's image.
+  /// The geometry for the item's image (which may be a JPEG decoded smaller: see max_shrink).
   template <ItemWithImage Item>
   [[nodiscard]] CropResize draw(const Item& item, TransformContext& ctx) const {
     const auto [w, h] = detail::vision::image_size_in(item);
-    return draw_for(w, h, ctx);
+    CropResize g = draw_for(w, h, ctx);
+    g.source_shrink = detail::vision::decode_shrink_in(item);
+    return g;
   }
+  /// By how much an image of `width` x `height` may shrink before this transform without losing
+  /// a pixel of what it keeps, on training and on validation data: a DataBlock whose first item
+  /// transform on images this is lets the JPEG decoder shrink that much (ImageBlock,
+  /// DecodeOptions::max_shrink).
+  [[nodiscard]] double max_shrink(std::int64_t width, std::int64_t height) const;
   /// The image cropped and resized by the drawn geometry.
   [[nodiscard]] Image operator()(const Image& image, const CropResize& g) const {
     return crop_resize(image, g);
@@ -205,11 +236,13 @@ class CenterCrop {
   /// The geometry for an image of `width` x `height` (not random).
   [[nodiscard]] CropResize draw_for(std::int64_t width, std::int64_t height,
                                     TransformContext& ctx) const;
-  /// The geometry for the item's image.
+  /// The geometry for the item's image (which may be a JPEG decoded smaller).
   template <ItemWithImage Item>
   [[nodiscard]] CropResize draw(const Item& item, TransformContext& ctx) const {
     const auto [w, h] = detail::vision::image_size_in(item);
-    return draw_for(w, h, ctx);
+    CropResize g = draw_for(w, h, ctx);
+    g.source_shrink = detail::vision::decode_shrink_in(item);
+    return g;
   }
   /// The image cropped (and padded) by the drawn geometry.
   [[nodiscard]] Image operator()(const Image& image, const CropResize& g) const {

@@ -57,7 +57,8 @@ struct DecodeOptions {
   /// that shrinks the image anyway: given the file's width and height, by how much both sides
   /// may shrink without losing what the caller keeps (1 or less: not at all). With
   /// libjpeg-turbo, a JPEG then decodes at 1/2, 1/4 or 1/8 of its size (the largest of these
-  /// the limit allows), several times faster; other formats, and stb_image, ignore it.
+  /// the limit allows), skipping most of the IDCT and colour work; other formats, and stb_image,
+  /// ignore it.
   std::function<double(std::int64_t width, std::int64_t height)> max_shrink{};
 };
 

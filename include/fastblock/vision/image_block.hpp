@@ -87,8 +87,8 @@ class ImageBlock {
   /// This block prepared for the loaders' item transforms `tfms` (DataBlock::dataloaders calls
   /// it): when the first of them to run on images can say by how much it shrinks them
   /// (Resize, RandomResizedCrop: max_shrink), JPEGs decode that much smaller in the DCT domain
-  /// (libjpeg-turbo), 2-4x faster; the transform then moves the item's points to match. A
-  /// max_shrink set in the options stands (return 1 from it to decode at full size).
+  /// (libjpeg-turbo), skipping most of the IDCT; the transform then moves the item's points to
+  /// match. A max_shrink set in the options stands (return 1 from it to decode at full size).
   template <class Tfms>
   [[nodiscard]] ImageBlock for_item_tfms(const Tfms& tfms) const {
     ImageBlock block = *this;

@@ -211,6 +211,57 @@ TEST_CASE("learner: save and load resume a run exactly", "[learner][io]") {
   }
 }
 
+TEST_CASE("learner: save and load resume a run with dropout exactly", "[learner][io]") {
+  // fastai's heads drop out: the masks come from each Dropout's generator, which the checkpoint
+  // carries, so the resumed run draws the masks the uninterrupted one draws.
+  using DropMlp = fb::Sequential<fb::Linear, fb::ReLU, fb::Dropout, fb::Linear>;
+  const auto learner = [] {
+    fb::Generator rng(5);
+    DropMlp net(fb::Linear(2, 16, {}, &rng), fb::ReLU(), fb::Dropout(0.5, 9),
+                fb::Linear(16, 2, {}, &rng));
+    return fb::Learner(make_dls(), std::move(net), fb::BCEWithLogitsLossFlat(),
+                       {.lr = 3e-2, .quiet = true});
+  };
+  const TempDir dir;
+  const fs::path ck = dir.path() / "dropout.safetensors";
+  auto straight = learner();
+  straight.fit(2);
+  auto first = learner();
+  first.fit(1);
+  first.save(ck);
+  CHECK(fb::read_safetensors(ck).metadata.contains("generator.2"));
+  auto resumed = learner();
+  resumed.load(ck);
+  resumed.fit(1);
+  CHECK(weights(resumed) == weights(straight));
+  // Without the generator's state the masks differ, and so do the weights.
+  auto forgetful = learner();
+  fb::Checkpoint no_rng = fb::read_checkpoint(ck);
+  no_rng.generators.clear();
+  fb::write_checkpoint(no_rng, ck);
+  forgetful.load(ck);
+  forgetful.fit(1);
+  CHECK(weights(forgetful) != weights(straight));
+
+  SECTION("an unreadable generator state names the file and the layer") {
+    fb::Checkpoint bad = no_rng;
+    bad.generators["2"] = "not a state";
+    fb::write_checkpoint(bad, ck);
+    const std::string msg = error_of<fb::io_error>([&] { (void)fb::read_checkpoint(ck); });
+    CHECK(msg.find("dropout.safetensors") != std::string::npos);
+    CHECK(msg.find("generator state 'not a state' for '2'") != std::string::npos);
+  }
+}
+
+TEST_CASE("learner: fastai's head names its two dropouts' generators as PyTorch numbers them",
+          "[learner][io]") {
+  fb::Sequential<fb::Linear, fb::Head> model(fb::Linear(2, 2), fb::Head(64, 3));
+  std::vector<std::string> names;
+  fb::visit_generators(model,
+                       [&](const std::string& name, fb::Generator&) { names.push_back(name); });
+  CHECK(names == std::vector<std::string>{"1.3", "1.7"});
+}
+
 namespace learner_io_test {
 
 /// A tiny PASCAL-like folder, its DataBlock and a resnet18 learner over it.

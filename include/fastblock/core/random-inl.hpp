@@ -4,12 +4,15 @@
 // definition is marked FASTBLOCK_FUNC so the same text serves both build modes.
 #pragma once
 
+#include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
 #include <numeric>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -104,6 +107,44 @@ FASTBLOCK_FUNC std::int64_t Generator::randint(std::int64_t lo, std::int64_t hi)
   }
   // Conversion back to int64_t is modular in C++20, so this cannot overflow.
   return static_cast<std::int64_t>(static_cast<std::uint64_t>(lo) + m.hi);
+}
+
+FASTBLOCK_FUNC std::string Generator::state() const {
+  const std::array<std::uint64_t, 7> words{seed_,
+                                           state_[0],
+                                           state_[1],
+                                           state_[2],
+                                           state_[3],
+                                           std::bit_cast<std::uint64_t>(cached_normal_),
+                                           has_cached_normal_ ? 1u : 0u};
+  std::string out;
+  for (const std::uint64_t w : words) {
+    char buf[17];
+    const auto end = std::to_chars(buf, buf + 16, w, 16).ptr;
+    if (!out.empty()) out += ' ';
+    out.append(buf, end);
+  }
+  return out;
+}
+
+FASTBLOCK_FUNC void Generator::set_state(std::string_view text) {
+  std::array<std::uint64_t, 7> words{};
+  const char* const end = text.data() + text.size();
+  const char* p = text.data();
+  bool ok = true;
+  for (std::size_t i = 0; ok && i < words.size(); ++i) {
+    if (i > 0) ok = p != end && *p++ == ' ';
+    const auto r = std::from_chars(p, end, words[i], 16);
+    ok = ok && r.ec == std::errc() && r.ptr != p;
+    p = r.ptr;
+  }
+  if (!ok || p != end || words[6] > 1 || (words[1] | words[2] | words[3] | words[4]) == 0)
+    throw value_error("fastblock::Generator::set_state: '" + std::string(text) +
+                      "' is not a generator state (7 hexadecimal words from Generator::state())");
+  seed_ = words[0];
+  state_ = {words[1], words[2], words[3], words[4]};
+  cached_normal_ = std::bit_cast<double>(words[5]);
+  has_cached_normal_ = words[6] == 1;
 }
 
 FASTBLOCK_FUNC bool Generator::bernoulli(double p) {

@@ -21,6 +21,8 @@
 #include <random>
 #include <ranges>
 #include <span>
+#include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -166,6 +168,12 @@ class Generator {
 
   /// A uniformly random ordering of 0, 1, ..., n-1; throws value_error if n < 0.
   [[nodiscard]] std::vector<std::int64_t> permutation(std::int64_t n);
+
+  /// The whole state as 7 hexadecimal words (seed, the 256 bits, the pending normal deviate and
+  /// whether there is one), for checkpoints: set_state(state()) continues the same stream.
+  [[nodiscard]] std::string state() const;
+  /// Continues the stream state() described; value_error naming the text when it is not one.
+  void set_state(std::string_view text);
 
  private:
   std::uint64_t seed_;

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include <fastblock/core/error.hpp>
+#include <fastblock/core/random.hpp>
 #include <fastblock/io/safetensors.hpp>
 #include <fastblock/learner/checkpoint.hpp>
 
@@ -40,9 +41,10 @@ FASTBLOCK_FUNC void write_checkpoint(const Checkpoint& ck, const std::filesystem
   StateDict all;
   for (const auto& [name, t] : ck.model) all.insert("model." + name, t);
   for (const auto& [name, t] : ck.opt) all.insert("opt." + name, t);
-  const std::map<std::string, std::string> meta{{"format", detail::checkpoint_format},
-                                                {"version", detail::checkpoint_version},
-                                                {"epoch", std::to_string(ck.epoch)}};
+  std::map<std::string, std::string> meta{{"format", detail::checkpoint_format},
+                                          {"version", detail::checkpoint_version},
+                                          {"epoch", std::to_string(ck.epoch)}};
+  for (const auto& [name, state] : ck.generators) meta.emplace("generator." + name, state);
   detail::save_safetensors_replacing(all, path, meta, "fastblock::Learner::save");
 }
 
@@ -65,6 +67,16 @@ FASTBLOCK_FUNC Checkpoint read_checkpoint(const std::filesystem::path& path) {
   const auto [end, err] = std::from_chars(epoch.data(), epoch.data() + epoch.size(), ck.epoch);
   if (err != std::errc() || end != epoch.data() + epoch.size())
     throw io_error(where + "has an unreadable epoch '" + epoch + "' in its metadata");
+  for (const auto& [key, value] : file.metadata)
+    if (key.starts_with("generator.")) {
+      try {
+        Generator{}.set_state(value);  // checked here, so that load() changes nothing on error
+      } catch (const value_error&) {
+        throw io_error(where + "has an unreadable generator state '" + value + "' for '" +
+                       key.substr(10) + "' in its metadata");
+      }
+      ck.generators.emplace(key.substr(10), value);
+    }
   for (const auto& [name, t] : file.tensors) {
     if (name.starts_with("model."))
       ck.model.insert(name.substr(6), t);

@@ -4,12 +4,14 @@
 // parameters and buffers under "model.<name>", the optimiser's state (hyper-parameters and
 // moments, optim/optimizer.hpp) under "opt.<key>" when it was saved, and in its metadata
 // {"format": "fastblock.checkpoint", "version": "1", "epoch": <the training loader's epoch>}, so
-// that a resumed run shuffles as the uninterrupted one would. It is written to "<path>.tmp" and
+// that a resumed run shuffles as the uninterrupted one would, and "generator.<name>": the state of
+// each random generator inside the model (Dropout's, nn/generators.hpp), so that it draws the
+// same masks. It is written to "<path>.tmp" and
 // renamed, so a failed or interrupted save leaves an earlier checkpoint at `path` intact.
 // Reading checks the format and version and throws io_error naming the file for anything else (a
 // plain weights file says to use load_weights); truncated or corrupt files fail in the
-// safetensors reader, naming the file. Not saved: the random streams of Dropout layers and of
-// the loaders beyond their epoch, so a resumed run with dropout differs in its masks.
+// safetensors reader, naming the file, and so does an unreadable generator state. The loaders'
+// streams need nothing more than the epoch (they derive from the seed, the epoch and the item).
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,8 @@ struct Checkpoint {
   StateDict opt;
   /// The training loader's epoch when saved.
   std::uint64_t epoch = 0;
+  /// Generator::state() of each generator inside the model, by its name there.
+  std::map<std::string, std::string> generators;
 };
 
 /// Writes `ck` to `path` (see the contract above); io_error naming the file on failure.

@@ -71,6 +71,7 @@
 #include <fastblock/learner/predict.hpp>
 #include <fastblock/learner/progress.hpp>
 #include <fastblock/learner/recorder.hpp>
+#include <fastblock/nn/generators.hpp>
 #include <fastblock/nn/layer.hpp>
 #include <fastblock/nn/parameter.hpp>
 #include <fastblock/nn/weights.hpp>
@@ -369,8 +370,14 @@ class Learner {
   /// `with_opt`) and the training loader's epoch, in one checkpoint file at `path`
   /// (learner/checkpoint.hpp), so that load() and another fit continue the run.
   void save(const std::filesystem::path& path, bool with_opt = true) {
-    Checkpoint ck{.model = fastblock::state_dict(*model), .opt = {}, .epoch = dls.train.epoch()};
+    Checkpoint ck{.model = fastblock::state_dict(*model),
+                  .opt = {},
+                  .epoch = dls.train.epoch(),
+                  .generators = {}};
     if (with_opt && opt_) ck.opt = opt_->state_dict();
+    fastblock::visit_generators(*model, [&](const std::string& name, Generator& g) {
+      ck.generators.emplace(name, g.state());
+    });
     write_checkpoint(ck, path);
   }
   /// fastai's learn.load: restores what save() wrote. The model must match exactly (value_error
@@ -385,6 +392,10 @@ class Learner {
       opt_->load_state_dict(ck.opt);
     }
     dls.train.set_epoch(ck.epoch);
+    fastblock::visit_generators(*model, [&](const std::string& name, Generator& g) {
+      if (const auto it = ck.generators.find(name); it != ck.generators.end())
+        g.set_state(it->second);
+    });
   }
 
   /// How the model was built, when cnn_learner built it: what export_learner writes so that

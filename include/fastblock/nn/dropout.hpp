@@ -15,6 +15,7 @@
 
 #include <fastblock/core/config.hpp>
 #include <fastblock/core/random.hpp>
+#include <fastblock/nn/generators.hpp>
 #include <fastblock/nn/layer.hpp>
 #include <fastblock/tensor/tensor.hpp>
 
@@ -31,6 +32,10 @@ class Dropout : public detail::LayerMode {
   [[nodiscard]] Tensor backward(const Tensor& dy);
   /// No parameters.
   void visit(const ParamVisitor& /*f*/, std::string_view /*prefix*/) {}
+  /// Its mask generator, named `prefix` (nn/generators.hpp).
+  void visit_generators(const GeneratorVisitor& f, std::string_view prefix) {
+    f(std::string(prefix), rng_);
+  }
   /// `Dropout(p=0.5, inplace=False)`.
   [[nodiscard]] std::string repr() const;
   /// The drop probability.

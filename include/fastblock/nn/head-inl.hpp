@@ -83,6 +83,15 @@ FASTBLOCK_FUNC void Head::visit(const ParamVisitor& f, std::string_view prefix) 
     std::visit([&](auto& l) { l.visit(f, join_name(prefix, std::to_string(i + 2))); }, layers_[i]);
 }
 
+FASTBLOCK_FUNC void Head::visit_generators(const GeneratorVisitor& f, std::string_view prefix) {
+  for (std::size_t i = 0; i < layers_.size(); ++i)
+    std::visit(
+        [&](auto& l) {
+          fastblock::visit_generators(l, f, join_name(prefix, std::to_string(i + 2)));
+        },
+        layers_[i]);
+}
+
 FASTBLOCK_FUNC std::string Head::repr() const {
   std::vector<std::pair<std::string, std::string>> children;
   children.emplace_back("0", std::visit([](const auto& p) { return p.repr(); }, pool_));

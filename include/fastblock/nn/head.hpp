@@ -26,6 +26,7 @@
 #include <fastblock/nn/activation.hpp>
 #include <fastblock/nn/batchnorm.hpp>
 #include <fastblock/nn/dropout.hpp>
+#include <fastblock/nn/generators.hpp>
 #include <fastblock/nn/layer.hpp>
 #include <fastblock/nn/linear.hpp>
 #include <fastblock/nn/pooling.hpp>
@@ -69,6 +70,8 @@ class Head {
   [[nodiscard]] bool training() const noexcept { return training_; }
   /// Parameters named by position (`2.weight`, ...) under `prefix`.
   void visit(const ParamVisitor& f, std::string_view prefix);
+  /// The dropout layers' generators, named by position (nn/generators.hpp).
+  void visit_generators(const GeneratorVisitor& f, std::string_view prefix);
   /// fastai's repr (an nn.Sequential).
   [[nodiscard]] std::string repr() const;
 

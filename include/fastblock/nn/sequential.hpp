@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include <fastblock/nn/generators.hpp>
 #include <fastblock/nn/layer.hpp>
 #include <fastblock/tensor/tensor.hpp>
 
@@ -82,6 +83,15 @@ class Sequential {
     std::size_t i = 0;
     std::apply([&](auto&... l) { (l.visit(f, join_name(prefix, std::to_string(i++))), ...); },
                layers_);
+  }
+  /// Each layer's random generators under `prefix.i` (nn/generators.hpp).
+  void visit_generators(const GeneratorVisitor& f, std::string_view prefix) {
+    std::size_t i = 0;
+    std::apply(
+        [&](auto&... l) {
+          (fastblock::visit_generators(l, f, join_name(prefix, std::to_string(i++))), ...);
+        },
+        layers_);
   }
   /// PyTorch's nn.Sequential repr.
   [[nodiscard]] std::string repr() const {
@@ -157,6 +167,11 @@ class Repeat {
   void visit(const ParamVisitor& f, std::string_view prefix) {
     for (std::size_t i = 0; i < layers_.size(); ++i)
       layers_[i].visit(f, join_name(prefix, std::to_string(i)));
+  }
+  /// Each layer's random generators under `prefix.i` (nn/generators.hpp).
+  void visit_generators(const GeneratorVisitor& f, std::string_view prefix) {
+    for (std::size_t i = 0; i < layers_.size(); ++i)
+      fastblock::visit_generators(layers_[i], f, join_name(prefix, std::to_string(i)));
   }
   /// PyTorch's nn.Sequential repr.
   [[nodiscard]] std::string repr() const {

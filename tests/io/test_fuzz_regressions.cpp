@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -135,6 +136,42 @@ TEST_CASE("fuzz regressions: a JPEG Huffman table of more than 256 codes is refu
   } catch (const fastblock::io_error& e) {
     CHECK_THAT(e.what(), !Catch::Matchers::Contains("Huffman"));
   }
+}
+
+TEST_CASE("fuzz regressions: bad images throw io_error, with max_shrink as image_turbo picks it",
+          "[io][fuzz]") {
+  // As fuzz_image.cpp (built as image_turbo with FASTBLOCK_WITH_TURBOJPEG): the last byte picks
+  // DecodeOptions::max_shrink.
+  static constexpr double shrinks[] = {0, 1, 2,   3,
+                                       4, 8, 1e9, std::numeric_limits<double>::quiet_NaN()};
+  const auto files = regressions("image_turbo");
+  REQUIRE_FALSE(files.empty());
+  for (const auto& file : files) {
+    INFO(file.filename().string());
+    const auto bytes = read_all(file);
+    REQUIRE_FALSE(bytes.empty());
+    fastblock::DecodeOptions options{.max_pixels = 4096 * 4096};
+    if (const int pick = bytes.back() & 7; pick != 0)
+      options.max_shrink = [pick](std::int64_t, std::int64_t) { return shrinks[pick]; };
+    CHECK_THROWS_AS(
+        fastblock::decode_image(std::span<const std::uint8_t>(bytes), "fuzz.img", options),
+        fastblock::io_error);
+  }
+}
+
+TEST_CASE("fuzz regressions: a PNG chunk longer than the file is refused before stb",
+          "[io][fuzz]") {
+  // fuzz/regressions/image_turbo/png-idat-length-past-end.png (76 bytes): a 16x1 PNG whose
+  // second IDAT chunk declares 0x4635001B bytes; Debian's stb_image grew its IDAT buffer to
+  // 2 GiB (the next power of two) before finding the data missing (fuzz/README.md,
+  // image_turbo-1). The chunk walk refuses it first, naming the chunk.
+  const auto bytes = read_all(fs::path(FASTBLOCK_TEST_DATA_DIR) / ".." / "fuzz" / "regressions" /
+                              "image_turbo" / "png-idat-length-past-end.png");
+  REQUIRE(bytes.size() == 76);
+  CHECK_THROWS_WITH(fastblock::decode_image(std::span<const std::uint8_t>(bytes), "idat.png"),
+                    Catch::Matchers::Contains("'idat.png'") &&
+                        Catch::Matchers::Contains("chunk 'IDAT'") &&
+                        Catch::Matchers::Contains("declares 1177878555 bytes"));
 }
 
 TEST_CASE("fuzz regressions: bad safetensors files throw io_error", "[io][fuzz]") {

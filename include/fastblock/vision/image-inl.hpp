@@ -121,10 +121,25 @@ FASTBLOCK_FUNC std::string truncation(Format format, std::span<const std::uint8_
     return {};
   }
   if (format == Format::png) {
-    static constexpr std::uint8_t iend[] = {'I', 'E', 'N', 'D'};
-    const auto at = std::search(b.begin() + 8, b.end(), std::begin(iend), std::end(iend));
-    if (at == b.end() || b.end() - at < 8) return "truncated PNG (the IEND chunk is missing)";
-    return {};
+    // Walk the chunks (length, type, data, CRC) to IEND: one that runs past the end is refused
+    // here, where stb_image would first grow its buffer to the declared length (up to 2 GiB for
+    // a 76-byte file: fuzz finding image_turbo-1) and only then find the data missing.
+    std::size_t at = 8;
+    while (b.size() - at >= 12) {
+      const std::uint64_t length = std::uint64_t{b[at]} << 24 | std::uint64_t{b[at + 1]} << 16 |
+                                   std::uint64_t{b[at + 2]} << 8 | b[at + 3];
+      const std::string type(reinterpret_cast<const char*>(b.data() + at + 4), 4);
+      if (length > b.size() - at - 12) {
+        std::string shown;  // the type, if it is letters as PNG's are
+        for (const char c : type) shown += (c >= 'A' && c <= 'z') ? c : '?';
+        return "truncated or corrupt PNG (chunk '" + shown + "' at byte " + std::to_string(at) +
+               " declares " + std::to_string(length) + " bytes of data; the file ends " +
+               std::to_string(b.size() - at - 12) + " bytes after its header)";
+      }
+      if (type == "IEND") return {};
+      at += 12 + static_cast<std::size_t>(length);
+    }
+    return "truncated PNG (the IEND chunk is missing)";
   }
   if (format == Format::bmp && b.size() >= 34) {
     const auto u32 = [&](std::size_t at) {
@@ -331,10 +346,10 @@ FASTBLOCK_FUNC Image decode(std::span<const std::uint8_t> bytes, std::string_vie
     default:
       break;
   }
-  if (std::string why = truncation(format, bytes); !why.empty()) throw failure(who, name, why);
   const auto [dw0, dh0] = declared_size(format, bytes);
   // dw0 * dh0 > max_pixels, without the product (a PNG may declare 0xFFFFFFFF x 0xFFFFFFFF).
   if (dw0 > 0 && dh0 > 0 && dw0 > options.max_pixels / dh0) throw too_many_pixels(dw0, dh0);
+  if (std::string why = truncation(format, bytes); !why.empty()) throw failure(who, name, why);
 #if FASTBLOCK_WITH_TURBOJPEG
   if (format == Format::jpeg) {
     if (dw0 <= 0 || dh0 <= 0)

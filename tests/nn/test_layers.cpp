@@ -224,6 +224,18 @@ TEST_CASE("nn: ReLU, SigmoidRange, pools, Linear and Flatten gradients", "[nn]")
   check_layer(flat, fb::randn({2, 3, 2, 2}, rng));
 }
 
+TEST_CASE("nn: MaxPool2d takes the first maximum of a tie and lets NaN win", "[nn]") {
+  const float nan = std::nanf("");
+  fb::MaxPool2d mp(2);
+  // windows {1, 5, 5, 0} and {5, 2, NaN, 7}
+  const auto x = fb::tensor({1.f, 5.f, 5.f, 2.f, 5.f, 0.f, nan, 7.f}).reshape({1, 1, 2, 4});
+  const auto y = mp.forward(x);
+  CHECK(y.data<float>()[0] == 5.0f);
+  CHECK(std::isnan(y.data<float>()[1]));
+  const auto dx = mp.backward(fb::tensor({1.f, 2.f}).reshape({1, 1, 1, 2}));
+  CHECK(fb::repr(dx.flatten()) == "tensor([0., 1., 0., 0., 0., 0., 2., 0.])");
+}
+
 TEST_CASE("nn: Dropout is seeded, scales and routes gradients through its mask", "[nn]") {
   fb::Dropout a(0.5, 11), b(0.5, 11);
   const auto x = fb::ones({1000});

@@ -48,15 +48,13 @@ void map_into(const TensorT& out, F f, View<In>... ins) {
   const int nd = shape.size();
   auto& pool = default_thread_pool();
 
+  // Every operand laid out densely in the same order: one flat loop over all elements.
   const Strides dense = contiguous_strides(shape);
-  if (nd <= 1 || (so == dense && ((ins.strides == dense) && ...))) {
-    const std::int64_t step_o = nd == 0 ? 1 : so[0];
-    if (nd == 0 || (step_o == 1 && ((ins.strides[0] == 1) && ...))) {
-      pool.parallel_for(0, n, elementwise_grain, [&](std::int64_t b, std::int64_t e) {
-        for (std::int64_t i = b; i < e; ++i) po[i] = f(ins.ptr[i]...);
-      });
-      return;
-    }
+  if (so == dense && ((ins.strides == dense) && ...)) {
+    pool.parallel_for(0, n, elementwise_grain, [&](std::int64_t b, std::int64_t e) {
+      for (std::int64_t i = b; i < e; ++i) po[i] = f(ins.ptr[i]...);
+    });
+    return;
   }
   // General case: walk runs of the last dimension, starting each chunk mid-run if need be.
   const std::int64_t inner = shape[nd - 1];

@@ -9,6 +9,8 @@
 
 #include <fastblock/core/config.hpp>
 #include <fastblock/core/error.hpp>
+#include <fastblock/core/thread_pool.hpp>
+#include <fastblock/cpu/elementwise.hpp>
 #include <fastblock/nn/activation.hpp>
 #include <fastblock/tensor/backend.hpp>
 
@@ -34,7 +36,11 @@ Tensor output_backward(const std::string& layer, const Tensor& dy_in, const Tens
     on_device(backend(y.device()), yp, gp, dp, y.numel());
     return dx;
   }
-  for (std::int64_t i = 0; i < y.numel(); ++i) dp[i] = host(yp[i], gp[i]);
+  default_thread_pool().parallel_for(0, y.numel(), cpu_kernels::elementwise_grain,
+                                     [&](std::int64_t b, std::int64_t e) {
+                                       for (std::int64_t i = b; i < e; ++i)
+                                         dp[i] = host(yp[i], gp[i]);
+                                     });
   return dx;
 }
 

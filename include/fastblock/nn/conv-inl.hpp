@@ -18,6 +18,7 @@
 #include <fastblock/nn/conv.hpp>
 #include <fastblock/nn/init.hpp>
 #include <fastblock/tensor/backend.hpp>
+#include <fastblock/tensor/storage.hpp>
 
 namespace fastblock {
 
@@ -36,13 +37,64 @@ struct Geometry {
   }
 };
 
+inline bool shifts_whole_planes(const Geometry& g) noexcept { return g.stride == 1 && g.wo == g.w; }
+
+/// Where kernel tap (i, j) reads the image. Output columns [lo, hi) read inside a row, the
+/// others the zero padding. For a stride-1 convolution that keeps the width, the tap's im2col row
+/// is the input plane shifted by a constant: entry q = oh·wo + ow reads the plane at q + offset
+/// for the output rows [first_row, end_row) that lie inside the image, so one contiguous copy of
+/// entries [q0, q1) replaces a loop over output rows (which, at the 16x16 to 2x2 images of a
+/// ResNet's later stages, costs more than the copying itself); only the padding columns, where
+/// the shifted copy wraps into a neighbouring row, are set apart.
+struct Tap {
+  std::int64_t lo, hi;
+  std::int64_t first_row, end_row, offset, q0, q1;  // whole-plane shifts only
+
+  Tap(const Geometry& g, std::int64_t i, std::int64_t j) noexcept {
+    // ceil(a / s) for a >= 0, and 0 below
+    const auto ceil_div = [&](std::int64_t a) {
+      return a <= 0 ? 0 : (a + g.stride - 1) / g.stride;
+    };
+    lo = std::min(ceil_div(g.pad - j), g.wo);
+    hi = std::clamp(ceil_div(g.w + g.pad - j), lo, g.wo);
+    first_row = std::clamp<std::int64_t>(g.pad - i, 0, g.ho);
+    end_row = std::clamp<std::int64_t>(g.h + g.pad - i, first_row, g.ho);
+    offset = (i - g.pad) * g.w + (j - g.pad);
+    // Entries whose source lies outside the plane are padding columns of the first or last
+    // valid row.
+    q0 = std::clamp(-offset, first_row * g.wo, end_row * g.wo);
+    q1 = std::clamp(g.h * g.w - offset, q0, end_row * g.wo);
+  }
+
+  /// Sets the padding columns of the valid rows of a whole-plane row to zero.
+  void zero_padding_columns(const Geometry& g, float* row) const {
+    for (std::int64_t oh = first_row; oh < end_row; ++oh) {
+      std::fill(row + oh * g.wo, row + oh * g.wo + lo, 0.0f);
+      std::fill(row + oh * g.wo + hi, row + (oh + 1) * g.wo, 0.0f);
+    }
+  }
+};
+
 /// cols[(c·k + i)·k + j, oh·wo + ow] = x[c, oh·s − p + i, ow·s − p + j], zero outside the image;
 /// rows of `cols` are `ld` floats apart (ld >= cols(), so several images can sit side by side).
+/// Branch-free copies between runs of zeros, which the compiler vectorises.
 FASTBLOCK_FUNC void im2col(const float* x, const Geometry& g, float* cols, std::int64_t ld) {
-  for (std::int64_t c = 0; c < g.c; ++c) {
-    for (std::int64_t i = 0; i < g.k; ++i) {
-      for (std::int64_t j = 0; j < g.k; ++j) {
+  // Channels innermost: the tap's bounds are worked out once for all channels.
+  const std::int64_t plane = g.h * g.w;
+  for (std::int64_t i = 0; i < g.k; ++i) {
+    for (std::int64_t j = 0; j < g.k; ++j) {
+      const Tap t(g, i, j);
+      const std::int64_t lo = t.lo, hi = t.hi;
+      for (std::int64_t c = 0; c < g.c; ++c) {
+        const float* xc = x + c * plane;
         float* row = cols + ((c * g.k + i) * g.k + j) * ld;
+        if (shifts_whole_planes(g)) {
+          std::fill(row, row + t.q0, 0.0f);
+          std::copy(xc + (t.q0 + t.offset), xc + (t.q1 + t.offset), row + t.q0);
+          std::fill(row + t.q1, row + g.cols(), 0.0f);
+          t.zero_padding_columns(g, row);
+          continue;
+        }
         for (std::int64_t oh = 0; oh < g.ho; ++oh) {
           const std::int64_t ih = oh * g.stride - g.pad + i;
           float* out = row + oh * g.wo;
@@ -50,32 +102,55 @@ FASTBLOCK_FUNC void im2col(const float* x, const Geometry& g, float* cols, std::
             std::fill(out, out + g.wo, 0.0f);
             continue;
           }
-          const float* in = x + (c * g.h + ih) * g.w;
-          for (std::int64_t ow = 0; ow < g.wo; ++ow) {
-            const std::int64_t iw = ow * g.stride - g.pad + j;
-            out[ow] = (iw >= 0 && iw < g.w) ? in[iw] : 0.0f;
+          const float* in = xc + ih * g.w;
+          const std::int64_t shift = j - g.pad;  // column ow reads in[ow·s + shift]
+          std::fill(out, out + lo, 0.0f);
+          if (g.stride == 1) {
+            std::copy(in + (lo + shift), in + (hi + shift), out + lo);
+          } else if (g.stride == 2) {  // a constant stride lets the compiler vectorise it
+            for (std::int64_t ow = lo; ow < hi; ++ow) out[ow] = in[2 * ow + shift];
+          } else {
+            for (std::int64_t ow = lo; ow < hi; ++ow) out[ow] = in[ow * g.stride + shift];
           }
+          std::fill(out + hi, out + g.wo, 0.0f);
         }
       }
     }
   }
 }
 
-/// The adjoint of im2col: adds each column entry back onto the pixel it came from.
-FASTBLOCK_FUNC void col2im(const float* cols, const Geometry& g, float* x, std::int64_t ld) {
-  std::fill(x, x + g.c * g.h * g.w, 0.0f);
-  for (std::int64_t c = 0; c < g.c; ++c) {
-    for (std::int64_t i = 0; i < g.k; ++i) {
-      for (std::int64_t j = 0; j < g.k; ++j) {
-        const float* row = cols + ((c * g.k + i) * g.k + j) * ld;
+/// The adjoint of im2col: adds each column entry back onto the pixel it came from. Overwrites
+/// the entries of `cols` that belong to the padding (they have no pixel) with zeros.
+FASTBLOCK_FUNC void col2im(float* cols, const Geometry& g, float* x, std::int64_t ld) {
+  // Channels innermost, as in im2col; each pixel still receives its taps in (i, j) order.
+  const std::int64_t plane = g.h * g.w;
+  std::fill(x, x + g.c * plane, 0.0f);
+  for (std::int64_t i = 0; i < g.k; ++i) {
+    for (std::int64_t j = 0; j < g.k; ++j) {
+      const Tap t(g, i, j);
+      const std::int64_t lo = t.lo, hi = t.hi;
+      for (std::int64_t c = 0; c < g.c; ++c) {
+        float* xc = x + c * plane;
+        float* row = cols + ((c * g.k + i) * g.k + j) * ld;
+        if (shifts_whole_planes(g)) {
+          // im2col's copy backwards: clear the padding columns so that one contiguous sum
+          // adds nothing onto the neighbouring rows they wrap into.
+          t.zero_padding_columns(g, row);
+          for (std::int64_t q = t.q0; q < t.q1; ++q) xc[q + t.offset] += row[q];
+          continue;
+        }
         for (std::int64_t oh = 0; oh < g.ho; ++oh) {
           const std::int64_t ih = oh * g.stride - g.pad + i;
           if (ih < 0 || ih >= g.h) continue;
-          float* out = x + (c * g.h + ih) * g.w;
+          float* out = xc + ih * g.w;
+          const std::int64_t shift = j - g.pad;  // column ow adds onto out[ow·s + shift]
           const float* in = row + oh * g.wo;
-          for (std::int64_t ow = 0; ow < g.wo; ++ow) {
-            const std::int64_t iw = ow * g.stride - g.pad + j;
-            if (iw >= 0 && iw < g.w) out[iw] += in[ow];
+          if (g.stride == 1) {
+            for (std::int64_t ow = lo; ow < hi; ++ow) out[ow + shift] += in[ow];
+          } else if (g.stride == 2) {
+            for (std::int64_t ow = lo; ow < hi; ++ow) out[2 * ow + shift] += in[ow];
+          } else {
+            for (std::int64_t ow = lo; ow < hi; ++ow) out[ow * g.stride + shift] += in[ow];
           }
         }
       }
@@ -106,6 +181,20 @@ inline BatchSplit split_batch(std::int64_t n, std::int64_t positions) {
   const auto threads = static_cast<std::int64_t>(default_thread_pool().size());
   return {n < threads, group_size(positions, n / std::max<std::int64_t>(threads, 1))};
 }
+
+/// Uninitialised floats from the host block cache: a step asks for the same column matrices
+/// again and again, and zeroing them first (as std::vector does) costs as much as filling them.
+class Scratch {
+ public:
+  Scratch() = default;
+  explicit Scratch(std::int64_t n)
+      : storage_(n > 0 ? Storage::allocate_host(static_cast<std::size_t>(n) * sizeof(float))
+                       : Storage()) {}
+  [[nodiscard]] float* data() const noexcept { return reinterpret_cast<float*>(storage_.data()); }
+
+ private:
+  Storage storage_;
+};
 
 /// Copies image j's matrix [rows, p] (row stride p) into columns [j·p, (j+1)·p) of a group
 /// matrix whose rows are `ld` apart (`to_group`), or back out of it.
@@ -205,8 +294,8 @@ FASTBLOCK_FUNC Tensor Conv2d::forward(const Tensor& x_in) {
     // image writes straight into y (and a direct 1x1 convolution reads straight from x).
     const bool single = group == 1;
     const std::int64_t ld = group * g.cols();
-    std::vector<float> cols(single && g.direct() ? 0 : static_cast<std::size_t>(g.rows() * ld));
-    std::vector<float> out(single ? 0 : static_cast<std::size_t>(out_ * ld));
+    const detail::conv::Scratch cols(single && g.direct() ? 0 : g.rows() * ld);
+    const detail::conv::Scratch out(single ? 0 : out_ * ld);
     for (std::int64_t g0 = b0; g0 < b1; g0 += group) {
       const std::int64_t m = std::min(group, b1 - g0);
       const std::int64_t cur = m * g.cols();
@@ -271,17 +360,17 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
   // Each chunk of images sums its own filter and bias gradients, kept at its first image; they
   // are added up in image order afterwards, so the result does not depend on which thread
   // finishes first.
-  std::vector<std::vector<float>> dw_parts(static_cast<std::size_t>(n)),
-      db_parts(static_cast<std::size_t>(n));
+  std::vector<detail::conv::Scratch> dw_parts(static_cast<std::size_t>(n));
+  std::vector<std::vector<float>> db_parts(static_cast<std::size_t>(n));
   default_thread_pool().parallel_for(0, n, per, [&](std::int64_t b0, std::int64_t b1) {
     const std::int64_t group = detail::conv::group_size(g.cols(), b1 - b0);
     const bool single = group == 1;
     const std::int64_t ld = group * g.cols();
-    const auto cols_size = static_cast<std::size_t>(g.rows() * ld);
-    std::vector<float> cols((single && g.direct()) || !want_dw ? 0 : cols_size);
-    std::vector<float> dcols(single && g.direct() ? 0 : cols_size);
-    std::vector<float> dyg(single ? 0 : static_cast<std::size_t>(out_ * ld));
-    std::vector<float> dw(want_dw ? static_cast<std::size_t>(out_ * g.rows()) : 0, 0.0f);
+    const detail::conv::Scratch cols((single && g.direct()) || !want_dw ? 0 : g.rows() * ld);
+    const detail::conv::Scratch dcols(single && g.direct() ? 0 : g.rows() * ld);
+    const detail::conv::Scratch dyg(single ? 0 : out_ * ld);
+    // The chunk's first product writes its filter gradient, the others add to it.
+    detail::conv::Scratch dw(want_dw ? out_ * g.rows() : 0);
     std::vector<float> db(dbp != nullptr ? static_cast<std::size_t>(out_) : 0, 0.0f);
     for (std::int64_t g0 = b0; g0 < b1; g0 += group) {
       const std::int64_t m = std::min(group, b1 - g0);
@@ -311,7 +400,7 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
       // dW += dy [out, cur] · colsᵀ [cur, rows]
       const cpu_kernels::MatrixRef dym{dyp_group, out_, cur, cur, 1};
       const cpu_kernels::MatrixRef ct{cb, cur, g.rows(), 1, cur};
-      if (want_dw) cpu_kernels::gemm(dym, ct, dw.data(), inner_parallel, /*accumulate=*/true);
+      if (want_dw) cpu_kernels::gemm(dym, ct, dw.data(), inner_parallel, /*accumulate=*/g0 > b0);
       // dcols = Wᵀ [rows, out] · dy [out, cur], then back onto each image.
       float* first_dx = dxp + g0 * g.c * g.h * g.w;
       cpu_kernels::gemm(wt, dym, single && g.direct() ? first_dx : dcols.data(), inner_parallel);
@@ -327,8 +416,14 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
     dw_parts[static_cast<std::size_t>(b0)] = std::move(dw);
     db_parts[static_cast<std::size_t>(b0)] = std::move(db);
   });
-  for (const auto& dw : dw_parts)
-    for (std::size_t i = 0; i < dw.size(); ++i) dwp[i] += dw[i];
+  if (want_dw) {
+    const std::int64_t dw_size = out_ * g.rows();
+    for (const auto& dw : dw_parts) {
+      const float* part = dw.data();
+      if (part == nullptr) continue;  // not the first image of a chunk
+      for (std::int64_t i = 0; i < dw_size; ++i) dwp[i] += part[i];
+    }
+  }
   for (const auto& db : db_parts)
     for (std::size_t i = 0; i < db.size(); ++i) dbp[i] += db[i];
   return dx;

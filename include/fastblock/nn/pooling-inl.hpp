@@ -41,7 +41,7 @@ Tensor max_pool(const Tensor& x, std::int64_t oh, std::int64_t ow, RowWin row, C
                 std::vector<std::int32_t>* argmax) {
   const std::int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   Tensor y(Shape{n, c, oh, ow});
-  if (argmax) argmax->assign(static_cast<std::size_t>(y.numel()), 0);
+  if (argmax) argmax->resize(static_cast<std::size_t>(y.numel()));  // every entry is written
   const float* xp = x.data<float>();
   float* yp = y.data<float>();
   default_thread_pool().parallel_for(0, n * c, 1, [&](std::int64_t p0, std::int64_t p1) {
@@ -51,19 +51,17 @@ Tensor max_pool(const Tensor& x, std::int64_t oh, std::int64_t ow, RowWin row, C
         const Window r = row(i);
         for (std::int64_t j = 0; j < ow; ++j) {
           const Window q = col(j);
-          float best = -std::numeric_limits<float>::infinity();
+          // Windows are never empty (padding is at most half the kernel).
           std::int64_t at = r.begin * w + q.begin;
-          bool seen = false;
+          float best = plane[at];
           for (std::int64_t a = r.begin; a < r.end; ++a) {
             for (std::int64_t b = q.begin; b < q.end; ++b) {
               const float v = plane[a * w + b];
               // The first maximum wins; the first NaN wins over everything, as in PyTorch.
-              const bool nan = v != v, best_nan = best != best;
-              if (!seen || (!best_nan && (v > best || nan))) {
-                best = v;
-                at = a * w + b;
-                seen = true;
-              }
+              // Selects rather than branches: which element wins is data, not predictable.
+              const bool take = (v > best) | ((v != v) & (best == best));
+              best = take ? v : best;
+              at = take ? a * w + b : at;
             }
           }
           const std::int64_t o = (p * oh + i) * ow + j;

@@ -2,7 +2,8 @@
 // geometries: kernel sizes 1-7, strides 1-3, every padding up to the kernel's half, images from
 // one pixel to wider than tall, batches that put several small images into one GEMM. The CPU
 // convolution copies whole shifted planes for stride-1 "same" convolutions and runs of rows
-// otherwise (nn/conv-inl.hpp); each of those paths and their edges is reached here.
+// otherwise, large images in blocks of output rows (nn/conv-inl.hpp); each of those paths and
+// their edges is reached here.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -82,6 +83,11 @@ TEST_CASE("nn: Conv2d agrees with a direct convolution for every geometry", "[nn
   cases.push_back({6, 3, 3, 3, 4, 3, 2, 1});
   cases.push_back({5, 3, 16, 16, 8, 7, 2, 3});
   cases.push_back({4, 5, 8, 8, 6, 1, 2, 0});
+  // Images large enough to go through in blocks of output rows (nn/conv-inl.hpp's
+  // rows_per_block: a column matrix of more than 512 KiB).
+  cases.push_back({2, 16, 40, 40, 4, 3, 1, 1});
+  cases.push_back({2, 16, 81, 81, 4, 3, 2, 1});
+  cases.push_back({2, 3, 150, 150, 4, 7, 2, 3});
   fb::Generator rng(11);
   for (const ConvCase& cc : cases) {
     fb::Conv2d conv(cc.c, cc.out, cc.k, {.stride = cc.stride, .padding = cc.pad, .bias = false},

@@ -43,14 +43,16 @@ void with_map(const MatrixRef& m, std::int64_t row0, std::int64_t nrows, F&& f) 
 }
 }  // namespace detail
 
-/// c[m, n] = a[m, k] · b[k, n] (or c += a · b with `accumulate`), c dense row-major. Both
-/// operands must be `mappable()`.
+/// c[m, n] = a[m, k] · b[k, n] (or c += a · b with `accumulate`), c row-major with rows `ldc`
+/// floats apart (0: n, dense). Both operands must be `mappable()`.
 inline void gemm(const MatrixRef& a, const MatrixRef& b, float* c, bool parallel = true,
-                 bool accumulate = false) {
-  using Out = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>;
+                 bool accumulate = false, std::int64_t ldc = 0) {
+  using Out = Eigen::Map<Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>,
+                         Eigen::Unaligned, Eigen::OuterStride<>>;
   const std::int64_t m = a.rows, n = b.cols, k = a.cols;
+  if (ldc == 0) ldc = n;
   auto rows = [&](std::int64_t r0, std::int64_t r1) {
-    Out out(c + r0 * n, r1 - r0, n);
+    Out out(c + r0 * ldc, r1 - r0, n, Eigen::OuterStride<>(ldc));
     if (k == 0) {
       if (!accumulate) out.setZero();
       return;

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "catch.hpp"
@@ -234,6 +236,45 @@ TEST_CASE("nn: MaxPool2d takes the first maximum of a tie and lets NaN win", "[n
   CHECK(std::isnan(y.data<float>()[1]));
   const auto dx = mp.backward(fb::tensor({1.f, 2.f}).reshape({1, 1, 1, 2}));
   CHECK(fb::repr(dx.flatten()) == "tensor([0., 1., 0., 0., 0., 0., 2., 0.])");
+}
+
+TEST_CASE("nn: MaxPool2d agrees with a direct max over its windows", "[nn]") {
+  // Values from a few integers (many ties) and some NaNs; each output is the first maximum of
+  // its window in row-major order, or its first NaN, and the gradient goes to that element.
+  fb::Generator rng(8);
+  for (const auto& [k, s, p] : std::vector<std::tuple<int, int, int>>{
+           {1, 1, 0}, {2, 2, 0}, {2, 1, 1}, {3, 2, 1}, {3, 1, 1}, {3, 3, 0}, {5, 2, 2}, {4, 3, 2}})
+    for (const auto& [h, w] : std::vector<std::pair<int, int>>{{5, 5}, {4, 9}, {11, 7}}) {
+      if (h + 2 * p < k || w + 2 * p < k) continue;
+      fb::MaxPool2d mp(k, s, p);
+      auto x = (fb::rand({2, 3, h, w}, rng) * 4).to(fb::int64).to(fb::float32);
+      float* xp = x.data<float>();
+      for (std::int64_t i = 0; i < x.numel(); i += 17) xp[i] = std::nanf("");
+      const auto y = mp.forward(x);
+      const auto dx = mp.backward(fb::ones(y.shape()));
+      const std::int64_t oh = y.size(2), ow = y.size(3);
+      std::vector<float> want_dx(static_cast<std::size_t>(x.numel()), 0.0f);
+      bool same = true;
+      for (std::int64_t plane = 0; plane < 6; ++plane)
+        for (std::int64_t i = 0; i < oh; ++i)
+          for (std::int64_t j = 0; j < ow; ++j) {
+            std::int64_t at = -1;
+            for (std::int64_t a = std::max<std::int64_t>(i * s - p, 0);
+                 a < std::min<std::int64_t>(i * s - p + k, h); ++a)
+              for (std::int64_t b = std::max<std::int64_t>(j * s - p, 0);
+                   b < std::min<std::int64_t>(j * s - p + k, w); ++b) {
+                const std::int64_t idx = (plane * h + a) * w + b;
+                if (at < 0 || (!std::isnan(xp[at]) && (std::isnan(xp[idx]) || xp[idx] > xp[at])))
+                  at = idx;
+              }
+            want_dx[static_cast<std::size_t>(at)] += 1.0f;
+            const float got = y.data<float>()[(plane * oh + i) * ow + j];
+            same = same && (std::isnan(xp[at]) ? std::isnan(got) : got == xp[at]);
+          }
+      INFO("kernel " << k << " stride " << s << " padding " << p << " image " << h << "x" << w);
+      CHECK(same);
+      CHECK(std::equal(want_dx.begin(), want_dx.end(), dx.data<float>()));
+    }
 }
 
 TEST_CASE("nn: Dropout is seeded, scales and routes gradients through its mask", "[nn]") {

@@ -35,39 +35,64 @@ FASTBLOCK_FUNC void check4(const std::string& layer, const Tensor& x) {
   if (x.dim() != 4 || x.dtype() != float32) throw_layer_shape(layer, x, "float32 [N, C, H, W]");
 }
 
+/// Keeps v at plane index `idx` if it beats `best`: the first maximum wins and the first NaN
+/// wins over everything, as in PyTorch. Selects rather than branches: which element wins is
+/// data, not predictable.
+inline void keep_max(float v, std::int32_t idx, float& best, std::int32_t& at) {
+  const bool take = (v > best) | ((v != v) & (best == best));
+  best = take ? v : best;
+  at = take ? idx : at;
+}
+
+/// Output columns [begin, end) whose windows are [j·stride + first, j·stride + first + size)
+/// and lie inside the image: max_pool runs them side by side, vectorised, instead of one
+/// window at a time.
+struct RegularColumns {
+  std::int64_t begin = 0, end = 0, stride = 1, first = 0, size = 0;
+};
+
 /// Max over windows given by `row(i)` and `col(j)`; records argmax (index within the plane).
 template <class RowWin, class ColWin>
 Tensor max_pool(const Tensor& x, std::int64_t oh, std::int64_t ow, RowWin row, ColWin col,
-                std::vector<std::int32_t>* argmax) {
+                std::vector<std::int32_t>* argmax, RegularColumns regular = {}) {
   const std::int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   Tensor y(Shape{n, c, oh, ow});
   if (argmax) argmax->resize(static_cast<std::size_t>(y.numel()));  // every entry is written
   const float* xp = x.data<float>();
   float* yp = y.data<float>();
   default_thread_pool().parallel_for(0, n * c, 1, [&](std::int64_t p0, std::int64_t p1) {
+    std::vector<float> best(static_cast<std::size_t>(ow));
+    std::vector<std::int32_t> at(static_cast<std::size_t>(ow));
     for (std::int64_t p = p0; p < p1; ++p) {
       const float* plane = xp + p * h * w;
       for (std::int64_t i = 0; i < oh; ++i) {
         const Window r = row(i);
+        // Every window starts from its first element, then visits the others row by row.
         for (std::int64_t j = 0; j < ow; ++j) {
+          const Window q = col(j);  // never empty: padding is at most half the kernel
+          at[j] = static_cast<std::int32_t>(r.begin * w + q.begin);
+          best[j] = plane[at[j]];
+        }
+        for (std::int64_t j = 0; j < ow; ++j) {
+          if (j == regular.begin) j = std::max(regular.end, j);
+          if (j >= ow) break;
           const Window q = col(j);
-          // Windows are never empty (padding is at most half the kernel).
-          std::int64_t at = r.begin * w + q.begin;
-          float best = plane[at];
-          for (std::int64_t a = r.begin; a < r.end; ++a) {
-            for (std::int64_t b = q.begin; b < q.end; ++b) {
-              const float v = plane[a * w + b];
-              // The first maximum wins; the first NaN wins over everything, as in PyTorch.
-              // Selects rather than branches: which element wins is data, not predictable.
-              const bool take = (v > best) | ((v != v) & (best == best));
-              best = take ? v : best;
-              at = take ? a * w + b : at;
+          for (std::int64_t a = r.begin; a < r.end; ++a)
+            for (std::int64_t b = q.begin; b < q.end; ++b)
+              keep_max(plane[a * w + b], static_cast<std::int32_t>(a * w + b), best[j], at[j]);
+        }
+        for (std::int64_t a = r.begin; a < r.end; ++a) {
+          for (std::int64_t t = a == r.begin ? 1 : 0; t < regular.size; ++t) {
+            const std::int64_t offset = a * w + regular.first + t;  // + j·stride
+            for (std::int64_t j = regular.begin; j < regular.end; ++j) {
+              const std::int64_t idx = offset + j * regular.stride;
+              keep_max(plane[idx], static_cast<std::int32_t>(idx), best[j], at[j]);
             }
           }
-          const std::int64_t o = (p * oh + i) * ow + j;
-          yp[o] = best;
-          if (argmax) (*argmax)[static_cast<std::size_t>(o)] = static_cast<std::int32_t>(at);
         }
+        const std::int64_t o = (p * oh + i) * ow;
+        std::copy(best.begin(), best.end(), yp + o);
+        if (argmax) std::copy(at.begin(), at.end(), argmax->begin() + o);
       }
     }
   });
@@ -166,7 +191,14 @@ FASTBLOCK_FUNC Tensor MaxPool2d::forward(const Tensor& x_in) {
                            detail::pool::indices(device_argmax_));
     return y;
   }
-  return detail::pool::max_pool(x, oh, ow, win(h), win(w), training() ? &argmax_ : nullptr);
+  // Columns whose window lies inside the image: j·s − p >= 0 and j·s − p + k <= w.
+  const std::int64_t first_inside = std::min((p_ + s_ - 1) / s_, ow);
+  const std::int64_t last_start = w + p_ - k_;  // of the last window inside, times s
+  const std::int64_t end_inside =
+      last_start < 0 ? first_inside : std::clamp(last_start / s_ + 1, first_inside, ow);
+  return detail::pool::max_pool(
+      x, oh, ow, win(h), win(w), training() ? &argmax_ : nullptr,
+      {.begin = first_inside, .end = end_inside, .stride = s_, .first = -p_, .size = k_});
 }
 
 FASTBLOCK_FUNC ConvShape MaxPool2d::device_shape(const Shape& in) const {

@@ -14,6 +14,7 @@
 #include <fastblock/core/config.hpp>
 #include <fastblock/core/error.hpp>
 #include <fastblock/core/thread_pool.hpp>
+#include <fastblock/cpu/elementwise.hpp>
 #include <fastblock/cpu/matmul.hpp>
 #include <fastblock/nn/conv.hpp>
 #include <fastblock/nn/init.hpp>
@@ -465,12 +466,16 @@ FASTBLOCK_FUNC Tensor Conv2d::backward(const Tensor& dy_in) {
     db_parts[static_cast<std::size_t>(b0)] = std::move(db);
   });
   if (want_dw) {
-    const std::int64_t dw_size = out_ * g.rows();
-    for (const auto& dw : dw_parts) {
-      const float* part = dw.data();
-      if (part == nullptr) continue;  // not the first image of a chunk
-      for (std::int64_t i = 0; i < dw_size; ++i) dwp[i] += part[i];
-    }
+    // Spread over the pool by filter entries; each entry still adds the parts in image order.
+    default_thread_pool().parallel_for(0, out_ * g.rows(), cpu_kernels::elementwise_grain,
+                                       [&](std::int64_t e0, std::int64_t e1) {
+                                         for (const auto& dw : dw_parts) {
+                                           const float* part = dw.data();
+                                           if (part == nullptr)
+                                             continue;  // not the first image of a chunk
+                                           for (std::int64_t i = e0; i < e1; ++i) dwp[i] += part[i];
+                                         }
+                                       });
   }
   for (const auto& db : db_parts)
     for (std::size_t i = 0; i < db.size(); ++i) dbp[i] += db[i];

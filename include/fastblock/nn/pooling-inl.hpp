@@ -109,9 +109,12 @@ FASTBLOCK_FUNC Tensor max_unpool(const Tensor& dy_in, const Shape& input,
   const std::int64_t per = dy.numel() / std::max<std::int64_t>(planes, 1);
   const float* gp = dy.data<float>();
   float* dp = dx.data<float>();
-  for (std::int64_t p = 0; p < planes; ++p)
-    for (std::int64_t o = 0; o < per; ++o)
-      dp[p * hw + argmax[static_cast<std::size_t>(p * per + o)]] += gp[p * per + o];
+  // Planes are independent: spread over the pool, each plane's sums in output order.
+  default_thread_pool().parallel_for(0, planes, 1, [&](std::int64_t p0, std::int64_t p1) {
+    for (std::int64_t p = p0; p < p1; ++p)
+      for (std::int64_t o = 0; o < per; ++o)
+        dp[p * hw + argmax[static_cast<std::size_t>(p * per + o)]] += gp[p * per + o];
+  });
   return dx;
 }
 

@@ -3,11 +3,13 @@
 // Contract: input [N, C_in, H, W] float32, weight [C_out, C_in, kh, kw], optional bias [C_out];
 // output [N, C_out, H_out, W_out] with H_out = (H + 2·pad_h − kh) / stride_h + 1 (floor), as in
 // PyTorch. Each image is an im2col matrix multiplied by the weight matrix (Eigen GEMM); 1x1
-// convolutions with stride 1 and no padding use the image itself. Images are spread over the
-// shared thread pool; each worker accumulates its own weight gradient and the partial sums are
-// added once per backward, so the result does not depend on the thread count up to float
-// rounding of that final sum. Initialisation is PyTorch's default (kaiming-uniform with a = √5,
-// bias uniform in ±1/√fan_in); torchvision's ResNets re-initialise with kaiming_normal_.
+// convolutions with stride 1 and no padding use the image itself, small images (a ResNet's late
+// stages) share one product, large ones go through in blocks of output rows that stay in cache.
+// Images are spread over the shared thread pool; each chunk of images accumulates its own weight
+// gradient and the partial sums are added in image order once per backward, so two runs on the
+// same number of threads agree bit for bit (other thread counts: up to float rounding).
+// Initialisation is PyTorch's default (kaiming-uniform with a = √5, bias uniform in ±1/√fan_in);
+// torchvision's ResNets re-initialise with kaiming_normal_.
 #pragma once
 
 #include <array>
